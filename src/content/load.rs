@@ -1,0 +1,355 @@
+//! Reads a site from disk: configuration, bibliography, content files,
+//! template overrides and files to copy. Files are read in parallel.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use super::document::Document;
+use super::frontmatter::{self, Source};
+use crate::config::SiteConfig;
+use crate::diagnostic::Diagnostic;
+
+/// Largest content file accepted, in bytes.
+pub const MAX_FILE_SIZE: u64 = 64 << 20;
+
+/// Everything a build needs from disk.
+#[derive(Debug)]
+pub struct SiteInput {
+    /// The site's root folder.
+    pub root: PathBuf,
+    /// `site.yaml`, with overrides applied.
+    pub config: SiteConfig,
+    /// `sources.yaml`, with the line of each entry's `id`.
+    pub sources: Vec<(Source, usize)>,
+    /// Text of `sources.yaml`, for diagnostics.
+    pub sources_text: String,
+    /// Markdown pages under `content/`.
+    pub documents: Vec<Document>,
+    /// `content/_index.md`, the home page intro.
+    pub intro: Option<Document>,
+    /// Files copied verbatim into the output.
+    pub assets: Vec<Asset>,
+    /// The site's own templates, overriding built-ins by name.
+    pub templates: Vec<TemplateFile>,
+}
+
+/// A file to copy into the output.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Where it is on disk.
+    pub source: PathBuf,
+    /// Where it goes, relative to the output root, `/`-separated.
+    pub dest: String,
+}
+
+/// A template from the site's `templates/` folder.
+#[derive(Debug, Clone)]
+pub struct TemplateFile {
+    /// Its name, relative to `templates/` (`report.html`).
+    pub name: String,
+    /// Its path relative to the site root, for diagnostics.
+    pub path: PathBuf,
+    /// Its text.
+    pub text: String,
+}
+
+/// Loads the site at `root`; `base_url` overrides `site.yaml`. Files that
+/// fail to load are left out and reported; the rest is returned so later
+/// stages can find their own errors in the same run.
+pub fn load(root: &Path, base_url: Option<&str>) -> (SiteInput, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let config = load_config(root, base_url).unwrap_or_else(|d| {
+        diags.push(d);
+        SiteConfig::default()
+    });
+    let (sources, sources_text) = load_sources(root).unwrap_or_else(|d| {
+        diags.push(d);
+        (Vec::new(), String::new())
+    });
+    let walked = walk_content(root, &mut diags);
+    let parsed: Vec<Result<Document, Diagnostic>> = walked
+        .pages
+        .into_par_iter()
+        .map(|page| read_document(root, page))
+        .collect();
+    let mut documents = Vec::with_capacity(parsed.len());
+    let mut intro = None;
+    for result in parsed {
+        match result {
+            Ok(doc) if doc.stem == "_index" => intro = Some(doc),
+            Ok(doc) => documents.push(doc),
+            Err(d) => diags.push(d),
+        }
+    }
+    let mut assets = walked.assets;
+    assets.extend(walk_static(root, &mut diags));
+    let templates = load_templates(root, &mut diags);
+    let input = SiteInput {
+        root: root.to_path_buf(),
+        config,
+        sources,
+        sources_text,
+        documents,
+        intro,
+        assets,
+        templates,
+    };
+    (input, diags)
+}
+
+fn rel(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// Reads a text file: too large, unreadable and non-UTF-8 files are errors.
+fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
+    let shown = rel(root, path);
+    let fail = |msg: String| Diagnostic::error(&shown, 0, 0, msg);
+    let meta = fs::metadata(path).map_err(|e| fail(format!("cannot read file: {e}")))?;
+    if meta.len() > MAX_FILE_SIZE {
+        return Err(fail(format!(
+            "file is {} bytes, larger than the limit of {MAX_FILE_SIZE} bytes",
+            meta.len()
+        )));
+    }
+    let bytes = fs::read(path).map_err(|e| fail(format!("cannot read file: {e}")))?;
+    match String::from_utf8(bytes) {
+        Ok(mut text) => {
+            if text.starts_with('\u{feff}') {
+                text.drain(..3);
+            }
+            Ok(text)
+        }
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let valid = String::from_utf8_lossy(valid);
+            let line = valid.matches('\n').count() + 1;
+            let col = valid.len() - valid.rfind('\n').map_or(0, |i| i + 1) + 1;
+            Err(Diagnostic::error(
+                &shown,
+                line,
+                col,
+                "file is not valid UTF-8 text",
+            ))
+        }
+    }
+}
+
+fn load_config(root: &Path, base_url: Option<&str>) -> Result<SiteConfig, Diagnostic> {
+    let path = root.join("site.yaml");
+    let shown = PathBuf::from("site.yaml");
+    let config = if path.exists() {
+        let text = read_text(root, &path)?;
+        if text.trim().is_empty() {
+            SiteConfig::default()
+        } else {
+            frontmatter::parse_yaml::<SiteConfig>(&text).map_err(|e| {
+                Diagnostic::error(&shown, e.line, e.col, e.message).with_source(&text)
+            })?
+        }
+    } else {
+        SiteConfig::default()
+    };
+    config
+        .finish(base_url)
+        .map_err(|msg| Diagnostic::error(&shown, 0, 0, msg))
+}
+
+fn load_sources(root: &Path) -> Result<(Vec<(Source, usize)>, String), Diagnostic> {
+    let path = root.join("sources.yaml");
+    if !path.exists() {
+        return Ok((Vec::new(), String::new()));
+    }
+    let shown = PathBuf::from("sources.yaml");
+    let text = read_text(root, &path)?;
+    if text.trim().is_empty() {
+        return Ok((Vec::new(), text));
+    }
+    let sources: Vec<Source> = frontmatter::parse_yaml(&text)
+        .map_err(|e| Diagnostic::error(&shown, e.line, e.col, e.message).with_source(&text))?;
+    let located = sources
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let path = [super::locate::Step::Index(i), super::locate::Step::Key("id")];
+            let line = super::locate::locate(&text, &path).map_or(0, |(l, _)| l);
+            (s, line)
+        })
+        .collect();
+    Ok((located, text))
+}
+
+struct PageFile {
+    path: PathBuf,
+    dir: String,
+    stem: String,
+    is_bundle: bool,
+}
+
+struct Walked {
+    pages: Vec<PageFile>,
+    assets: Vec<Asset>,
+}
+
+/// Whether a file name is an editor's temporary or backup file.
+pub fn is_editor_temp(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name == "4913"
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+}
+
+/// Walks `dir` following symlinks that stay inside `root`; every other
+/// problem (a loop, a link out of the site, an unreadable folder) is an error.
+fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<walkdir::DirEntry> {
+    let canonical_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let mut files = Vec::new();
+    let mut it = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = it.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let at = e.path().map_or_else(|| rel(root, dir), |p| rel(root, p));
+                let msg = if e.loop_ancestor().is_some() {
+                    "symbolic link loop".to_string()
+                } else {
+                    format!("cannot read: {e}")
+                };
+                diags.push(Diagnostic::error(&at, 0, 0, msg));
+                continue;
+            }
+        };
+        let name = entry.file_name().to_string_lossy();
+        if entry.depth() > 0 && is_editor_temp(&name) {
+            if entry.file_type().is_dir() {
+                it.skip_current_dir();
+            }
+            continue;
+        }
+        if entry.path_is_symlink() {
+            let inside = fs::canonicalize(entry.path())
+                .map(|t| t.starts_with(&canonical_root))
+                .unwrap_or(false);
+            if !inside {
+                diags.push(Diagnostic::error(
+                    &rel(root, entry.path()),
+                    0,
+                    0,
+                    "symbolic link points outside the site",
+                ));
+                if entry.file_type().is_dir() {
+                    it.skip_current_dir();
+                }
+                continue;
+            }
+        }
+        if entry.file_type().is_file() {
+            files.push(entry);
+        }
+    }
+    files
+}
+
+fn slash_path(path: &Path) -> String {
+    path.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn walk_content(root: &Path, diags: &mut Vec<Diagnostic>) -> Walked {
+    let content = root.join("content");
+    let mut walked = Walked {
+        pages: Vec::new(),
+        assets: Vec::new(),
+    };
+    if !content.is_dir() {
+        return walked;
+    }
+    for entry in walk(root, &content, diags) {
+        let path = entry.path();
+        let inner = path.strip_prefix(&content).unwrap_or(path);
+        let name = entry.file_name().to_string_lossy().to_string();
+        let parent = inner.parent().map(slash_path).unwrap_or_default();
+        if name.ends_with(".md") {
+            if name == "_index.md" && parent.is_empty() {
+                walked.pages.push(PageFile {
+                    path: path.to_path_buf(),
+                    dir: String::new(),
+                    stem: "_index".to_string(),
+                    is_bundle: false,
+                });
+            } else if !name.starts_with('_') {
+                let is_bundle = name == "index.md" && !parent.is_empty();
+                let (dir, stem) = if is_bundle {
+                    match parent.rsplit_once('/') {
+                        Some((d, s)) => (d.to_string(), s.to_string()),
+                        None => (String::new(), parent.clone()),
+                    }
+                } else {
+                    (parent.clone(), name.trim_end_matches(".md").to_string())
+                };
+                walked.pages.push(PageFile {
+                    path: path.to_path_buf(),
+                    dir,
+                    stem,
+                    is_bundle,
+                });
+            }
+        } else if !name.starts_with('_') {
+            walked.assets.push(Asset {
+                source: path.to_path_buf(),
+                dest: slash_path(inner),
+            });
+        }
+    }
+    walked
+}
+
+fn read_document(root: &Path, page: PageFile) -> Result<Document, Diagnostic> {
+    let text = read_text(root, &page.path)?;
+    Document::parse(rel(root, &page.path), page.dir, page.stem, page.is_bundle, text)
+}
+
+fn walk_static(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Asset> {
+    let dir = root.join("static");
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    walk(root, &dir, diags)
+        .into_iter()
+        .map(|entry| Asset {
+            dest: slash_path(entry.path().strip_prefix(&dir).unwrap_or(entry.path())),
+            source: entry.into_path(),
+        })
+        .collect()
+}
+
+fn load_templates(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<TemplateFile> {
+    let dir = root.join("templates");
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    let mut templates = Vec::new();
+    for entry in walk(root, &dir, diags) {
+        let path = entry.path();
+        let name = slash_path(path.strip_prefix(&dir).unwrap_or(path));
+        match read_text(root, path) {
+            Ok(text) => templates.push(TemplateFile {
+                name,
+                path: rel(root, path),
+                text,
+            }),
+            Err(d) => diags.push(d),
+        }
+    }
+    templates
+}

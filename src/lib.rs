@@ -1,0 +1,18 @@
+//! annalist: a static site generator for annotated reports. Markdown
+//! reports with YAML front matter become an HTML site with numbered source
+//! citations, reference lists, a timeline, a tag index and a sources index.
+//!
+//! The build is a list of stages, each in its own module: [`content`]
+//! reads the site, [`markdown`] renders bodies and citations, [`model`]
+//! assembles the site, [`render`] turns it into pages through Tera
+//! templates, and [`output`] writes them atomically.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod content;
+pub mod diagnostic;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
