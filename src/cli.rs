@@ -1,1 +1,71 @@
-//! x
+//! The command line, declared with clap: `build`, `check`, `new`, `init`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// annalist: a static site generator for annotated reports.
+#[derive(Debug, Parser)]
+#[command(name = "annalist", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into public/ (or --output).
+    Build(BuildArgs),
+    /// Report every error and warning without writing anything.
+    Check(SiteArgs),
+    /// Write a new report with its front matter skeleton.
+    New(NewArgs),
+    /// Make a new site with the built-in templates.
+    Init(InitArgs),
+}
+
+/// Where the site is.
+#[derive(Debug, Args)]
+pub struct SiteArgs {
+    /// The site's root folder (holding content/, site.yaml, ...).
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+    /// Include reports marked `draft: true`.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+/// Options of `build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Where to write the site [default: ROOT/public].
+    #[arg(long, short, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Absolute URL the site will be served from, overriding site.yaml;
+    /// links become absolute (e.g. https://host/reports-site/).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+}
+
+/// Options of `new`.
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// The file to create, e.g. content/reports/my-report.md.
+    pub path: PathBuf,
+    /// The report's title [default: made from the file name].
+    #[arg(long, short)]
+    pub title: Option<String>,
+}
+
+/// Options of `init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder for the new site (created if missing; must be empty of a
+    /// site).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+}

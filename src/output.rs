@@ -1,1 +1,149 @@
-//! x
+//! The output stage, the only writer of a built site. Files are written
+//! into a staging folder beside the target; only when everything is
+//! written does the staging folder replace the target (an atomic exchange
+//! where the OS has one), so a failed or killed build leaves the previous
+//! site exactly as it was.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::content::Asset;
+use crate::render::OutputFile;
+
+/// Refuses output folders that would destroy the site itself: the site
+/// root, a parent of it, one of its source folders, or `/`.
+pub fn check_target(root: &Path, out: &Path) -> Result<(), String> {
+    let root = absolute(root);
+    let out = absolute(out);
+    if out.parent().is_none() {
+        return Err(format!("refusing to write the site to {}", out.display()));
+    }
+    if root.starts_with(&out) {
+        return Err(format!(
+            "refusing to write the site to {}: it holds the site's own files",
+            out.display()
+        ));
+    }
+    for source in ["content", "templates", "static"] {
+        if out.starts_with(root.join(source)) {
+            return Err(format!(
+                "refusing to write the site into {}: it is the site's {source}/ folder",
+                out.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An absolute, normalised form of `path` (resolving symlinks of the part
+/// that exists).
+fn absolute(path: &Path) -> PathBuf {
+    if let Ok(p) = fs::canonicalize(path) {
+        return p;
+    }
+    let base = std::env::current_dir().unwrap_or_default().join(path);
+    match (base.parent(), base.file_name()) {
+        (Some(parent), Some(name)) => absolute(parent).join(name),
+        _ => base,
+    }
+}
+
+/// Writes `files` and copies `assets` into `out`, replacing what was there.
+pub fn write(out: &Path, files: &[OutputFile], assets: &[Asset]) -> io::Result<()> {
+    let out = absolute(out);
+    let parent = out
+        .parent()
+        .ok_or_else(|| io::Error::other("output folder has no parent"))?;
+    fs::create_dir_all(parent)?;
+    let name = out
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_else(|| "public".to_string());
+    remove_stale_stages(parent, &name);
+    let stage = parent.join(format!(".{name}.annalist-stage-{}", std::process::id()));
+    if stage.exists() {
+        fs::remove_dir_all(&stage)?;
+    }
+    let result = fill(&stage, files, assets).and_then(|()| swap(&stage, &out));
+    if result.is_err() {
+        let _ = fs::remove_dir_all(&stage);
+    }
+    result
+}
+
+fn fill(stage: &Path, files: &[OutputFile], assets: &[Asset]) -> io::Result<()> {
+    let dirs: BTreeSet<&str> = files
+        .iter()
+        .map(|f| f.path.as_str())
+        .chain(assets.iter().map(|a| a.dest.as_str()))
+        .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d))
+        .collect();
+    fs::create_dir_all(stage)?;
+    for dir in dirs {
+        fs::create_dir_all(stage.join(dir))?;
+    }
+    assets
+        .par_iter()
+        .try_for_each(|a| fs::copy(&a.source, stage.join(&a.dest)).map(|_| ()))?;
+    files
+        .par_iter()
+        .try_for_each(|f| fs::write(stage.join(&f.path), &f.bytes))
+}
+
+/// Puts `stage` in place of `out`.
+fn swap(stage: &Path, out: &Path) -> io::Result<()> {
+    if !out.exists() {
+        return fs::rename(stage, out);
+    }
+    if exchange(stage, out).is_ok() {
+        return fs::remove_dir_all(stage);
+    }
+    let old = stage.with_extension("old");
+    fs::rename(out, &old)?;
+    fs::rename(stage, out)?;
+    fs::remove_dir_all(&old)
+}
+
+#[cfg(target_os = "linux")]
+fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(io::Error::from)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn exchange(_: &Path, _: &Path) -> io::Result<()> {
+    Err(io::Error::other("no atomic exchange here"))
+}
+
+/// Removes staging folders left by builds that were killed.
+fn remove_stale_stages(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.annalist-stage-");
+    let Ok(entries) = fs::read_dir(parent) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_dangerous_targets() {
+        let root = std::env::temp_dir().join("annalist-target-test");
+        assert!(check_target(&root, &root).is_err());
+        assert!(check_target(&root, root.parent().unwrap()).is_err());
+        assert!(check_target(&root, &root.join("content")).is_err());
+        assert!(check_target(&root, &root.join("content/x")).is_err());
+        assert!(check_target(&root, Path::new("/")).is_err());
+        assert!(check_target(&root, &root.join("public")).is_ok());
+    }
+}

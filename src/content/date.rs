@@ -121,12 +121,9 @@ impl PartialDate {
     /// The timestamp as a chrono value (see [`PartialDate::to_rfc3339`]).
     pub fn to_datetime(&self) -> DateTime<FixedOffset> {
         self.time.unwrap_or_else(|| {
-            let date = NaiveDate::from_ymd_opt(
-                self.year,
-                self.month.unwrap_or(1),
-                self.day.unwrap_or(1),
-            )
-            .unwrap_or_default();
+            let date =
+                NaiveDate::from_ymd_opt(self.year, self.month.unwrap_or(1), self.day.unwrap_or(1))
+                    .unwrap_or_default();
             date.and_hms_opt(0, 0, 0)
                 .unwrap_or_default()
                 .and_utc()
@@ -201,7 +198,7 @@ mod tests {
 
     #[test]
     fn partial_dates_sort_before_fuller_ones() {
-        let mut v = vec![d("2023-07-01"), d("2023"), d("2022-12-31"), d("2023-07")];
+        let mut v = [d("2023-07-01"), d("2023"), d("2022-12-31"), d("2023-07")];
         v.sort();
         let texts: Vec<&str> = v.iter().map(|x| x.iso()).collect();
         assert_eq!(texts, ["2022-12-31", "2023", "2023-07", "2023-07-01"]);

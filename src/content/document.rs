@@ -70,7 +70,10 @@ impl Document {
                     let line = split.yaml_line + e.line - 1;
                     Diagnostic::error(&path, line, e.col, e.message).with_source(&text)
                 })?;
-                (front, Some((start, start + yaml_text.len(), split.yaml_line)))
+                (
+                    front,
+                    Some((start, start + yaml_text.len(), split.yaml_line)),
+                )
             }
             None => (FrontMatter::default(), None),
         };

@@ -134,7 +134,9 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
     }
     let mut offset = first_end;
     while offset < text.len() {
-        let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1);
+        let end = text[offset..]
+            .find('\n')
+            .map_or(text.len(), |i| offset + i + 1);
         let line = &text[offset..end];
         if is_fence(line) || line.trim_end() == "..." {
             if offset - first_end > MAX_FRONT_MATTER {
@@ -222,6 +224,10 @@ mod tests {
     fn unknown_key_names_key_and_line() {
         let e = parse_yaml::<FrontMatter>("title: x\ntittle: y\n").unwrap_err();
         assert_eq!((e.line, e.col), (2, 1));
-        assert!(e.message.starts_with("unknown field `tittle`"), "{}", e.message);
+        assert!(
+            e.message.starts_with("unknown field `tittle`"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -174,7 +174,10 @@ fn load_sources(root: &Path) -> Result<(Vec<(Source, usize)>, String), Diagnosti
         .into_iter()
         .enumerate()
         .map(|(i, s)| {
-            let path = [super::locate::Step::Index(i), super::locate::Step::Key("id")];
+            let path = [
+                super::locate::Step::Index(i),
+                super::locate::Step::Key("id"),
+            ];
             let line = super::locate::locate(&text, &path).map_or(0, |(l, _)| l);
             (s, line)
         })
@@ -316,7 +319,13 @@ fn walk_content(root: &Path, diags: &mut Vec<Diagnostic>) -> Walked {
 
 fn read_document(root: &Path, page: PageFile) -> Result<Document, Diagnostic> {
     let text = read_text(root, &page.path)?;
-    Document::parse(rel(root, &page.path), page.dir, page.stem, page.is_bundle, text)
+    Document::parse(
+        rel(root, &page.path),
+        page.dir,
+        page.stem,
+        page.is_bundle,
+        text,
+    )
 }
 
 fn walk_static(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Asset> {

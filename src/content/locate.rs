@@ -109,7 +109,10 @@ mod tests {
     fn finds_keys_and_indexes() {
         use Step::*;
         assert_eq!(locate(DOC, &[Key("title")]), Some((1, 8)));
-        assert_eq!(locate(DOC, &[Key("events"), Index(1), Key("end")]), Some((6, 10)));
+        assert_eq!(
+            locate(DOC, &[Key("events"), Index(1), Key("end")]),
+            Some((6, 10))
+        );
         assert_eq!(
             locate(DOC, &[Key("events"), Index(1), Key("sources"), Index(1)]),
             Some((7, 18))

@@ -135,7 +135,9 @@ pub fn scan(text: &str, escaped: impl Fn(usize) -> bool) -> Vec<Group> {
 mod tests {
     use super::*;
 
-    fn keys(text: &str) -> Vec<Vec<(String, String, String)>> {
+    type Parsed = Vec<Vec<(String, String, String)>>;
+
+    fn keys(text: &str) -> Parsed {
         scan(text, |_| false)
             .into_iter()
             .map(|g| {
@@ -153,12 +155,9 @@ mod tests {
 
     #[test]
     fn citation_syntax_table() {
-        let cases: Vec<(&str, Vec<Vec<(String, String, String)>>)> = vec![
+        let cases: Vec<(&str, Parsed)> = vec![
             ("Claim [@a].", vec![vec![one("", "a", "")]]),
-            (
-                "[@a; @b]",
-                vec![vec![one("", "a", ""), one("", "b", "")]],
-            ),
+            ("[@a; @b]", vec![vec![one("", "a", ""), one("", "b", "")]]),
             (
                 "[see @a, p. 4; @b, ch. 2]",
                 vec![vec![one("see", "a", "p. 4"), one("", "b", "ch. 2")]],
@@ -172,7 +171,10 @@ mod tests {
             ("[@a:]", vec![vec![one("", "a", ":")]]),
             ("[@_x1]", vec![vec![one("", "_x1", "")]]),
             ("[@Україна-2024]", vec![vec![one("", "Україна-2024", "")]]),
-            ("two [@a] and [@b]", vec![vec![one("", "a", "")], vec![one("", "b", "")]]),
+            (
+                "two [@a] and [@b]",
+                vec![vec![one("", "a", "")], vec![one("", "b", "")]],
+            ),
             ("bare @a is text", vec![]),
             ("mail me@example.com", vec![]),
             ("[mail me@example.com]", vec![]),

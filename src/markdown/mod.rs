@@ -124,7 +124,9 @@ impl<'a> TextRun<'a> {
         let mut at = 0;
         for group in groups {
             if group.start > at {
-                out.push(text_event(CowStr::from(merged[at..group.start].to_string())));
+                out.push(text_event(CowStr::from(
+                    merged[at..group.start].to_string(),
+                )));
             }
             let mut found = Vec::new();
             out.push(Event::InlineHtml(CowStr::from(
@@ -281,7 +283,12 @@ fn heading_pass(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     let mut pending: Option<(HeadingLevel, usize, String)> = None;
     for event in events {
         match (&mut pending, &event) {
-            (None, Event::Start(Tag::Heading { id: None, level, .. })) => {
+            (
+                None,
+                Event::Start(Tag::Heading {
+                    id: None, level, ..
+                }),
+            ) => {
                 pending = Some((*level, out.len(), String::new()));
                 out.push(event);
             }

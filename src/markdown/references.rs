@@ -11,9 +11,12 @@ use pulldown_cmark_escape::{escape_href, escape_html};
 use super::citations::Item;
 use crate::content::frontmatter::Source;
 
+/// Resolves a citation key to its source.
+type Lookup<'s> = Box<dyn Fn(&str) -> Option<&'s Source> + 's>;
+
 /// The sources of one report in citation order, with their backlinks.
 pub struct References<'s> {
-    lookup: Box<dyn Fn(&str) -> Option<&'s Source> + 's>,
+    lookup: Lookup<'s>,
     numbers: HashMap<String, usize>,
     /// Cited sources; the source numbered `n` is at index `n - 1`.
     pub cited: Vec<&'s Source>,
@@ -162,10 +165,13 @@ mod tests {
         let mut refs = References::new(|k| sources.iter().find(|s| s.id == k));
         let mut unknown = Vec::new();
         let first = refs.render_group(&[item("", "b", "")], &mut unknown);
-        let second = refs.render_group(&[item("see", "a", "p. 4"), item("", "b", "")], &mut unknown);
+        let second =
+            refs.render_group(&[item("see", "a", "p. 4"), item("", "b", "")], &mut unknown);
         assert!(first.contains(">1</a>"));
         assert!(first.contains("B &lt;b&gt;. Pub, 6 April 2024."));
-        assert!(second.starts_with("<sup class=\"citation\">[see <a class=\"cite\" id=\"cite-2\" href=\"#ref-a\""));
+        assert!(second.starts_with(
+            "<sup class=\"citation\">[see <a class=\"cite\" id=\"cite-2\" href=\"#ref-a\""
+        ));
         assert!(second.contains(">2</a>"));
         assert!(second.contains(", p. 4; <a"));
         assert_eq!(refs.backlinks, vec![vec![1, 3], vec![2]]);

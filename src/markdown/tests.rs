@@ -57,10 +57,17 @@ fn link_definition_cannot_hijack_a_citation() {
 fn unknown_keys_are_reported_with_offsets() {
     let sources = sources();
     let mut refs = References::new(|k| sources.iter().find(|s| s.id == k));
-    let body = render("Line one.\n\nSee [@a; @missing].", &mut refs, Links::AsWritten);
+    let body = render(
+        "Line one.\n\nSee [@a; @missing].",
+        &mut refs,
+        Links::AsWritten,
+    );
     assert_eq!(body.unknown.len(), 1);
     assert_eq!(body.unknown[0].key, "missing");
-    assert_eq!(&"Line one.\n\nSee [@a; @missing]."[body.unknown[0].offset..][..8], "@missing");
+    assert_eq!(
+        &"Line one.\n\nSee [@a; @missing]."[body.unknown[0].offset..][..8],
+        "@missing"
+    );
 }
 
 #[test]

@@ -1,1 +1,10 @@
+//! The site model: reports assembled from documents, then tags, timeline
+//! and sources index built over them. Plain data, no I/O.
+
+pub mod report;
+pub mod site;
 pub mod slug;
+pub mod urls;
+
+pub use report::{Reference, Report, ReportEvent};
+pub use site::{Site, SourceEntry, Tag, TimelineEvent};

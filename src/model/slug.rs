@@ -29,9 +29,9 @@ pub fn is_safe_segment(slug: &str) -> bool {
         && slug != "."
         && slug != ".."
         && !slug.starts_with('.')
-        && !slug
-            .chars()
-            .any(|c| matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control())
+        && !slug.chars().any(|c| {
+            matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control()
+        })
 }
 
 #[cfg(test)]

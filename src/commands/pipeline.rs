@@ -1,0 +1,100 @@
+//! The build pipeline shared by `build` and `check`: load, assemble,
+//! model, render. Every stage runs as far as it can so one run reports
+//! every error.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::content::frontmatter::Source;
+use crate::content::{self, Asset, SiteInput};
+use crate::diagnostic::{self, Diagnostic};
+use crate::markdown;
+use crate::model::{Site, report, site};
+use crate::render::{self, OutputFile};
+
+/// A built site, in memory.
+pub struct Built {
+    /// Rendered files.
+    pub files: Vec<OutputFile>,
+    /// Files to copy.
+    pub assets: Vec<Asset>,
+    /// The model (for summaries).
+    pub site: Site,
+}
+
+/// Runs the whole pipeline; the diagnostics include warnings either way.
+pub fn run(root: &Path, base_url: Option<&str>, drafts: bool) -> (Option<Built>, Vec<Diagnostic>) {
+    let (input, mut diags) = content::load(root, base_url);
+    let SiteInput {
+        config,
+        sources,
+        sources_text,
+        documents,
+        intro,
+        assets,
+        templates,
+        ..
+    } = input;
+    diags.extend(duplicate_sources(&sources, &sources_text));
+    let globals = site::globals(&sources);
+    let assembled: Vec<_> = documents
+        .par_iter()
+        .filter(|d| drafts || !d.front.draft)
+        .map(|d| report::assemble(d, &globals))
+        .collect();
+    let mut reports = Vec::with_capacity(assembled.len());
+    for (report, found) in assembled {
+        diags.extend(found);
+        reports.extend(report);
+    }
+    let intro = intro.map_or_else(String::new, |d| markdown::render_plain(d.body()));
+    let (site, found) = site::build(config, intro, reports, drafts);
+    diags.extend(found);
+    let site_static: Vec<String> = assets
+        .iter()
+        .filter(|a| a.source.starts_with(root.join("static")))
+        .map(|a| a.dest.clone())
+        .collect();
+    if !diags.iter().any(Diagnostic::is_error) {
+        match render::render(&site, &templates, &site_static) {
+            Ok(files) => {
+                diagnostic::sort(&mut diags);
+                return (
+                    Some(Built {
+                        files,
+                        assets,
+                        site,
+                    }),
+                    diags,
+                );
+            }
+            Err(found) => diags.extend(found),
+        }
+    }
+    diagnostic::sort(&mut diags);
+    (None, diags)
+}
+
+fn duplicate_sources(sources: &[(Source, usize)], text: &str) -> Vec<Diagnostic> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    let mut diags = Vec::new();
+    for (source, line) in sources {
+        if let Some(first) = seen.insert(&source.id, *line) {
+            diags.push(
+                Diagnostic::error(
+                    &PathBuf::from("sources.yaml"),
+                    *line,
+                    0,
+                    format!(
+                        "duplicate source id `{}` (first declared on line {first})",
+                        source.id
+                    ),
+                )
+                .with_source(text),
+            );
+        }
+    }
+    diags
+}

@@ -1,0 +1,291 @@
+//! The whole site as plain data: listed reports newest first, standalone
+//! pages, tags merged by slug, the timeline and the sources index. Built
+//! once from the assembled reports; no I/O.
+
+use std::collections::HashMap;
+
+use crate::config::SiteConfig;
+use crate::content::frontmatter::Source;
+use crate::diagnostic::Diagnostic;
+
+use super::report::Report;
+use super::slug::slugify;
+use super::urls::Urls;
+
+/// The site model every page is rendered from.
+#[derive(Debug)]
+pub struct Site {
+    /// Site settings.
+    pub config: SiteConfig,
+    /// How links are written.
+    pub urls: Urls,
+    /// The home page intro, rendered.
+    pub intro: String,
+    /// Listed reports, newest first.
+    pub reports: Vec<Report>,
+    /// Tag indexes (into `tags`) of each report, parallel to `reports`.
+    pub report_tags: Vec<Vec<usize>>,
+    /// Standalone pages, by title.
+    pub pages: Vec<Report>,
+    /// Every tag, by name.
+    pub tags: Vec<Tag>,
+    /// Index into `tags` of each tag slug.
+    pub tag_ids: HashMap<String, usize>,
+    /// Every event of every listed report, in timeline order.
+    pub timeline: Vec<TimelineEvent>,
+    /// Every cited source, by title.
+    pub sources: Vec<SourceEntry>,
+}
+
+/// A tag, merged by slug.
+#[derive(Debug, Clone)]
+pub struct Tag {
+    /// The name as first written.
+    pub name: String,
+    /// The URL slug.
+    pub slug: String,
+    /// Reports with the tag (indexes into `Site::reports`), newest first.
+    pub reports: Vec<usize>,
+    /// How many timeline events carry it.
+    pub events: usize,
+}
+
+/// An event on the timeline.
+#[derive(Debug, Clone)]
+pub struct TimelineEvent {
+    /// Its report (index into `Site::reports`).
+    pub report: usize,
+    /// The event (index into that report's `events`).
+    pub event: usize,
+    /// Its tags and its report's (indexes into `Site::tags`), by name.
+    pub tags: Vec<usize>,
+}
+
+/// A source on the sources index, with the reports citing it.
+#[derive(Debug, Clone)]
+pub struct SourceEntry {
+    /// The source.
+    pub source: Source,
+    /// `(report index, reference number)` of each report citing it.
+    pub citing: Vec<(usize, usize)>,
+}
+
+/// Assembles the site from its reports; drafts are left out unless
+/// `drafts`. Two pages with the same output path are errors.
+pub fn build(
+    config: SiteConfig,
+    intro: String,
+    all: Vec<Report>,
+    drafts: bool,
+) -> (Site, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let all: Vec<Report> = all.into_iter().filter(|r| drafts || !r.draft).collect();
+    check_paths(&all, &mut diags);
+    let (mut pages, mut reports): (Vec<Report>, Vec<Report>) =
+        all.into_iter().partition(|r| r.standalone);
+    reports.sort_by(|a, b| {
+        b.date
+            .cmp(&a.date)
+            .then_with(|| a.title.cmp(&b.title))
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    pages.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.path.cmp(&b.path)));
+    let mut tags = TagTable::default();
+    let report_tags: Vec<Vec<usize>> = reports
+        .iter()
+        .enumerate()
+        .map(|(i, r)| tags.add_report(i, &r.tags))
+        .collect();
+    let mut timeline = Vec::new();
+    for (ri, report) in reports.iter().enumerate() {
+        for (ei, event) in report.events.iter().enumerate() {
+            let mut ids = report_tags[ri].clone();
+            for name in &event.tags {
+                let id = tags.id(name);
+                if !ids.contains(&id) {
+                    ids.push(id);
+                }
+            }
+            for &id in &ids {
+                tags.list[id].events += 1;
+            }
+            timeline.push(TimelineEvent {
+                report: ri,
+                event: ei,
+                tags: ids,
+            });
+        }
+    }
+    timeline.sort_by(|a, b| {
+        let (ra, rb) = (&reports[a.report], &reports[b.report]);
+        let (ea, eb) = (&ra.events[a.event], &rb.events[b.event]);
+        ea.date
+            .cmp(&eb.date)
+            .then_with(|| ra.date.cmp(&rb.date))
+            .then_with(|| ea.title.cmp(&eb.title))
+            .then_with(|| a.report.cmp(&b.report))
+    });
+    let order = tags.sorted_order();
+    let remap: HashMap<usize, usize> = order
+        .iter()
+        .enumerate()
+        .map(|(new, &old)| (old, new))
+        .collect();
+    let tag_list: Vec<Tag> = order.iter().map(|&old| tags.list[old].clone()).collect();
+    let report_tags = report_tags
+        .into_iter()
+        .map(|ids| ids.into_iter().map(|id| remap[&id]).collect())
+        .collect();
+    for event in &mut timeline {
+        for id in &mut event.tags {
+            *id = remap[id];
+        }
+        event.tags.sort_unstable();
+    }
+    let sources = sources_index(&reports);
+    let site = Site {
+        urls: Urls::new(config.base_url.clone()),
+        config,
+        intro,
+        reports,
+        report_tags,
+        pages,
+        tag_ids: tag_list
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.slug.clone(), i))
+            .collect(),
+        tags: tag_list,
+        timeline,
+        sources,
+    };
+    (site, diags)
+}
+
+/// Tags merged by slug, in order of first appearance.
+#[derive(Default)]
+struct TagTable {
+    list: Vec<Tag>,
+    by_slug: HashMap<String, usize>,
+}
+
+impl TagTable {
+    fn id(&mut self, name: &str) -> usize {
+        let slug = slugify(name);
+        if let Some(&id) = self.by_slug.get(&slug) {
+            return id;
+        }
+        self.list.push(Tag {
+            name: name.trim().to_string(),
+            slug: slug.clone(),
+            reports: Vec::new(),
+            events: 0,
+        });
+        self.by_slug.insert(slug, self.list.len() - 1);
+        self.list.len() - 1
+    }
+
+    fn add_report(&mut self, report: usize, names: &[String]) -> Vec<usize> {
+        let mut ids = Vec::with_capacity(names.len());
+        for name in names {
+            let id = self.id(name);
+            if !ids.contains(&id) {
+                ids.push(id);
+                self.list[id].reports.push(report);
+            }
+        }
+        ids
+    }
+
+    fn sorted_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.list.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (ta, tb) = (&self.list[a], &self.list[b]);
+            ta.name
+                .to_lowercase()
+                .cmp(&tb.name.to_lowercase())
+                .then_with(|| ta.slug.cmp(&tb.slug))
+        });
+        order
+    }
+}
+
+/// Paths the site's own pages use; no report may take them.
+const RESERVED: [&str; 4] = ["tags/", "timeline/", "sources/", "page/"];
+
+fn check_paths(reports: &[Report], diags: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, &Report> = HashMap::new();
+    let mut folded: HashMap<String, &Report> = HashMap::new();
+    for report in reports {
+        if let Some(reserved) = RESERVED.iter().find(|r| report.dir.starts_with(*r)) {
+            diags.push(Diagnostic::error(
+                &report.path,
+                0,
+                0,
+                format!(
+                    "output path /{} is reserved for the site's own /{reserved} pages",
+                    report.dir
+                ),
+            ));
+        }
+        if let Some(first) = seen.insert(&report.dir, report) {
+            diags.push(Diagnostic::error(
+                &report.path,
+                0,
+                0,
+                format!(
+                    "output path /{} is also the output path of {}",
+                    report.dir,
+                    first.path.display()
+                ),
+            ));
+        } else if let Some(first) = folded.insert(report.dir.to_lowercase(), report) {
+            diags.push(Diagnostic::warning(
+                &report.path,
+                0,
+                0,
+                format!(
+                    "output path /{} differs only in case from that of {}: they clash on case-insensitive hosts",
+                    report.dir,
+                    first.path.display()
+                ),
+            ));
+        }
+    }
+}
+
+fn sources_index(reports: &[Report]) -> Vec<SourceEntry> {
+    let mut entries: Vec<SourceEntry> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    for (ri, report) in reports.iter().enumerate() {
+        for reference in &report.references {
+            let source = &reference.source;
+            let key = match (&source.url, reference.global) {
+                (_, true) => format!("id:{}", source.id),
+                (Some(url), false) => format!("url:{}", url.0),
+                (None, false) => format!("local:{}:{}", report.path.display(), source.id),
+            };
+            let at = *by_key.entry(key).or_insert_with(|| {
+                entries.push(SourceEntry {
+                    source: source.clone(),
+                    citing: Vec::new(),
+                });
+                entries.len() - 1
+            });
+            entries[at].citing.push((ri, reference.number));
+        }
+    }
+    entries.sort_by(|a, b| {
+        let title = |e: &SourceEntry| e.source.title.to_lowercase();
+        title(a)
+            .cmp(&title(b))
+            .then_with(|| a.source.publisher.cmp(&b.source.publisher))
+            .then_with(|| a.source.id.cmp(&b.source.id))
+    });
+    entries
+}
+
+/// Sources from `sources.yaml`, by id.
+pub fn globals(sources: &[(Source, usize)]) -> HashMap<&str, &Source> {
+    sources.iter().map(|(s, _)| (s.id.as_str(), s)).collect()
+}

@@ -1,0 +1,257 @@
+//! Page contexts: the model seen through small serde views, converted to
+//! Tera values. Values are reference-counted, so the summary of a report is
+//! built once and shared by every listing page that shows it. The shapes
+//! are documented in `docs/templates.md`.
+
+use serde::Serialize;
+use tera::Value;
+
+use crate::content::date::PartialDate;
+use crate::model::{Report, Site, urls};
+
+/// A date at its precision.
+#[derive(Serialize)]
+pub struct DateView<'a> {
+    iso: &'a str,
+    display: String,
+    year: i32,
+}
+
+impl<'a> DateView<'a> {
+    /// The view of `date`.
+    pub fn of(date: &'a PartialDate) -> Self {
+        DateView {
+            iso: date.iso(),
+            display: date.display(),
+            year: date.year,
+        }
+    }
+}
+
+/// A tag link.
+#[derive(Serialize)]
+pub struct TagView<'a> {
+    name: &'a str,
+    slug: &'a str,
+    url: String,
+}
+
+/// A report in a listing.
+#[derive(Serialize)]
+struct SummaryView<'a> {
+    title: &'a str,
+    url: String,
+    date: Option<DateView<'a>>,
+    updated: Option<DateView<'a>>,
+    summary: &'a str,
+    tags: Vec<TagView<'a>>,
+    authors: &'a [String],
+}
+
+/// A reference on a report page.
+#[derive(Serialize)]
+struct ReferenceView<'a> {
+    number: usize,
+    id: &'a str,
+    anchor: String,
+    title: &'a str,
+    author: &'a str,
+    publisher: &'a str,
+    date: Option<DateView<'a>>,
+    url: Option<&'a str>,
+    archive: Option<&'a str>,
+    accessed: Option<DateView<'a>>,
+    note: &'a str,
+    backlinks: Vec<BacklinkView>,
+}
+
+#[derive(Serialize)]
+struct BacklinkView {
+    anchor: String,
+    label: String,
+}
+
+#[derive(Serialize)]
+struct EventView<'a> {
+    date: DateView<'a>,
+    end: Option<DateView<'a>>,
+    title: &'a str,
+    tags: Vec<TagView<'a>>,
+    cites: &'a str,
+}
+
+/// A report or standalone page, in full.
+#[derive(Serialize)]
+struct ReportView<'a> {
+    title: &'a str,
+    summary: &'a str,
+    url: String,
+    date: Option<DateView<'a>>,
+    updated: Option<DateView<'a>>,
+    authors: &'a [String],
+    tags: Vec<TagView<'a>>,
+    content: &'a str,
+    events: Vec<EventView<'a>>,
+    references: Vec<ReferenceView<'a>>,
+    extra: &'a serde_yaml::Mapping,
+}
+
+/// Converts a view; only user-written `extra:` maps can fail (keys that
+/// are not scalars), and the message says so.
+pub fn value<T: Serialize>(view: &T) -> Result<Value, String> {
+    Value::try_from_serializable(view).map_err(|e| format!("cannot hand `extra` to templates: {e}"))
+}
+
+/// Backlink labels: a, b, ..., z, aa, ab, ...
+fn label(i: usize) -> String {
+    let letters = b"abcdefghijklmnopqrstuvwxyz";
+    if i < 26 {
+        (letters[i] as char).to_string()
+    } else {
+        format!("{}{}", label(i / 26 - 1), letters[i % 26] as char)
+    }
+}
+
+impl Site {
+    /// The tag views of report `i`.
+    pub fn tag_views(&self, ids: &[usize]) -> Vec<TagView<'_>> {
+        ids.iter()
+            .map(|&id| {
+                let tag = &self.tags[id];
+                TagView {
+                    name: &tag.name,
+                    slug: &tag.slug,
+                    url: self.urls.link(&tag_dir(&tag.slug)),
+                }
+            })
+            .collect()
+    }
+
+    /// The listing summary of report `i`.
+    pub fn summary_value(&self, i: usize) -> Value {
+        let r = &self.reports[i];
+        let view = SummaryView {
+            title: &r.title,
+            url: self.urls.link(&r.dir),
+            date: r.date.as_ref().map(DateView::of),
+            updated: r.updated.as_ref().map(DateView::of),
+            summary: &r.summary,
+            tags: self.tag_views(&self.report_tags[i]),
+            authors: &r.authors,
+        };
+        Value::from_serializable(&view)
+    }
+
+    /// The full view of a report (`tags` are its tag ids).
+    pub fn report_value(&self, r: &Report, tags: &[usize]) -> Result<Value, String> {
+        let view = ReportView {
+            title: &r.title,
+            summary: &r.summary,
+            url: self.urls.link(&r.dir),
+            date: r.date.as_ref().map(DateView::of),
+            updated: r.updated.as_ref().map(DateView::of),
+            authors: &r.authors,
+            tags: self.tag_views(tags),
+            content: &r.content,
+            events: r
+                .events
+                .iter()
+                .map(|e| EventView {
+                    date: DateView::of(&e.date),
+                    end: e.end.as_ref().map(DateView::of),
+                    title: &e.title,
+                    tags: e
+                        .tags
+                        .iter()
+                        .filter_map(|name| self.tag_by_name(name))
+                        .collect(),
+                    cites: &e.cites,
+                })
+                .collect(),
+            references: r
+                .references
+                .iter()
+                .map(|reference| {
+                    let s = &reference.source;
+                    ReferenceView {
+                        number: reference.number,
+                        id: &s.id,
+                        anchor: format!("ref-{}", s.id),
+                        title: &s.title,
+                        author: &s.author,
+                        publisher: &s.publisher,
+                        date: s.date.as_ref().map(|d| DateView::of(&d.0)),
+                        url: s.url.as_ref().map(|u| u.0.as_str()),
+                        archive: s.archive.as_ref().map(|u| u.0.as_str()),
+                        accessed: s.accessed.as_ref().map(|d| DateView::of(&d.0)),
+                        note: &s.note,
+                        backlinks: reference
+                            .backlinks
+                            .iter()
+                            .enumerate()
+                            .map(|(i, n)| BacklinkView {
+                                anchor: format!("cite-{n}"),
+                                label: label(i),
+                            })
+                            .collect(),
+                    }
+                })
+                .collect(),
+            extra: &r.extra,
+        };
+        value(&view)
+    }
+
+    fn tag_by_name(&self, name: &str) -> Option<TagView<'_>> {
+        let id = *self.tag_ids.get(&crate::model::slug::slugify(name))?;
+        self.tag_views(&[id]).pop()
+    }
+}
+
+/// The folder of a tag's page.
+pub fn tag_dir(slug: &str) -> String {
+    format!("tags/{slug}/")
+}
+
+/// The pagination value for page `n` of `total` of a listing at `dir`.
+pub fn pagination(site: &Site, dir: &str, n: usize, total: usize) -> Value {
+    #[derive(Serialize)]
+    struct PageLink {
+        number: usize,
+        url: String,
+    }
+    #[derive(Serialize)]
+    struct Pagination {
+        current: usize,
+        total: usize,
+        prev_url: Option<String>,
+        next_url: Option<String>,
+        pages: Vec<PageLink>,
+    }
+    let link = |k: usize| site.urls.link(&urls::paginated(dir, k));
+    Value::from_serializable(&Pagination {
+        current: n,
+        total,
+        prev_url: (n > 1).then(|| link(n - 1)),
+        next_url: (n < total).then(|| link(n + 1)),
+        pages: (1..=total)
+            .map(|k| PageLink {
+                number: k,
+                url: link(k),
+            })
+            .collect(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::label;
+
+    #[test]
+    fn backlink_labels() {
+        assert_eq!(label(0), "a");
+        assert_eq!(label(25), "z");
+        assert_eq!(label(26), "aa");
+        assert_eq!(label(27), "ab");
+    }
+}

@@ -1,0 +1,116 @@
+//! The Tera templates: the built-in set compiled into the binary, with a
+//! site's own `templates/NAME` replacing a built-in one by name (or adding
+//! a new one to include). Autoescaping is on for every `.html` and `.xml`
+//! template, and templates see only the context they are given.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tera::{ErrorKind, Tera};
+
+use crate::content::TemplateFile;
+use crate::diagnostic::Diagnostic;
+
+/// The built-in templates, by name.
+pub const BUILT_IN: [(&str, &str); 11] = [
+    ("base.html", include_str!("../../templates/base.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("report.html", include_str!("../../templates/report.html")),
+    ("page.html", include_str!("../../templates/page.html")),
+    ("tags.html", include_str!("../../templates/tags.html")),
+    ("tag.html", include_str!("../../templates/tag.html")),
+    (
+        "timeline.html",
+        include_str!("../../templates/timeline.html"),
+    ),
+    (
+        "timeline_years.html",
+        include_str!("../../templates/timeline_years.html"),
+    ),
+    ("sources.html", include_str!("../../templates/sources.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+    ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
+];
+
+/// The compiled templates, with their sources for error messages.
+pub struct Templates {
+    /// The Tera instance.
+    pub tera: Tera,
+    files: BTreeMap<String, (PathBuf, String)>,
+}
+
+impl Templates {
+    /// Compiles the built-in templates with the site's overrides.
+    pub fn compile(overrides: &[TemplateFile]) -> Result<Self, Vec<Diagnostic>> {
+        let mut files: BTreeMap<String, (PathBuf, String)> = BUILT_IN
+            .iter()
+            .map(|(name, text)| {
+                let path = Path::new("(built-in templates)").join(name);
+                (name.to_string(), (path, text.to_string()))
+            })
+            .collect();
+        for t in overrides {
+            files.insert(t.name.clone(), (t.path.clone(), t.text.clone()));
+        }
+        let mut tera = Tera::new();
+        tera.autoescape_on([".html", ".xml", ".htm"]);
+        let pairs = files.iter().map(|(n, (_, t))| (n.as_str(), t.as_str()));
+        let mut templates = Templates {
+            tera: Tera::new(),
+            files: BTreeMap::new(),
+        };
+        if let Err(e) = tera.add_raw_templates(pairs) {
+            templates.files = files;
+            return Err(vec![templates.error(&e)]);
+        }
+        templates.tera = tera;
+        templates.files = files;
+        Ok(templates)
+    }
+
+    /// Renders template `name`; a failure points at the template's line.
+    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
+        self.tera.render(name, context).map_err(|e| self.error(&e))
+    }
+
+    /// Turns a Tera error into a diagnostic pointing into the template file.
+    pub fn error(&self, error: &tera::Error) -> Diagnostic {
+        let report = match error.kind() {
+            ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => Some(r),
+            _ => None,
+        };
+        let Some(r) = report else {
+            return Diagnostic::error(
+                Path::new("templates"),
+                0,
+                0,
+                format!("template error: {}", flatten(error)),
+            );
+        };
+        let span = r.span();
+        let message = format!("template error: {}", r.message());
+        match self.files.get(r.filename()) {
+            Some((path, text)) => {
+                Diagnostic::error(path, span.start_line, span.start_col + 1, message)
+                    .with_source(text)
+            }
+            None => Diagnostic::error(
+                &Path::new("templates").join(r.filename()),
+                span.start_line,
+                span.start_col + 1,
+                message,
+            ),
+        }
+    }
+}
+
+fn flatten(error: &tera::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}
