@@ -7,6 +7,7 @@ use std::cmp::Ordering;
 use std::fmt;
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer};
 
 const MONTHS: [&str; 12] = [
@@ -168,12 +169,37 @@ pub struct Timestamp(pub PartialDate);
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct DayDate(pub PartialDate);
 
+/// Parses inside the scalar's visit so that serde_yaml stamps an error
+/// with the position of the date itself, not of its enclosing mapping.
+struct DateVisitor {
+    allow_time: bool,
+}
+
+impl Visitor<'_> for DateVisitor {
+    type Value = PartialDate;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a date such as 2024, 2024-04 or 2024-04-07")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<PartialDate, E> {
+        PartialDate::parse(text, self.allow_time).map_err(E::custom)
+    }
+
+    fn visit_u64<E: de::Error>(self, year: u64) -> Result<PartialDate, E> {
+        self.visit_str(&year.to_string())
+    }
+
+    fn visit_i64<E: de::Error>(self, year: i64) -> Result<PartialDate, E> {
+        self.visit_str(&year.to_string())
+    }
+}
+
 fn deserialize_date<'de, D: Deserializer<'de>>(
     d: D,
     allow_time: bool,
 ) -> Result<PartialDate, D::Error> {
-    let text = String::deserialize(d)?;
-    PartialDate::parse(&text, allow_time).map_err(serde::de::Error::custom)
+    d.deserialize_str(DateVisitor { allow_time })
 }
 
 impl<'de> Deserialize<'de> for Timestamp {

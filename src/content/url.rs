@@ -1,6 +1,9 @@
 //! Source links: only `http(s)` URLs and relative paths are allowed, so
 //! nothing a report cites can run script or smuggle data into a page.
 
+use std::fmt;
+
+use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer};
 
 /// A checked `url` or `archive` of a source.
@@ -42,11 +45,25 @@ pub fn check(text: &str) -> Result<(), String> {
     }
 }
 
+/// Checks inside the scalar's visit so the error carries its position.
+struct UrlVisitor;
+
+impl Visitor<'_> for UrlVisitor {
+    type Value = SourceUrl;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an http(s) URL or a relative path")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<SourceUrl, E> {
+        check(text).map_err(E::custom)?;
+        Ok(SourceUrl(text.to_string()))
+    }
+}
+
 impl<'de> Deserialize<'de> for SourceUrl {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        check(&text).map_err(serde::de::Error::custom)?;
-        Ok(SourceUrl(text))
+        d.deserialize_str(UrlVisitor)
     }
 }
 
