@@ -52,46 +52,77 @@ fn absolute(path: &Path) -> PathBuf {
     }
 }
 
-/// Writes `files` and copies `assets` into `out`, replacing what was there.
-pub fn write(out: &Path, files: &[OutputFile], assets: &[Asset]) -> io::Result<()> {
-    let out = absolute(out);
-    let parent = out
-        .parent()
-        .ok_or_else(|| io::Error::other("output folder has no parent"))?;
-    fs::create_dir_all(parent)?;
-    let name = out
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_else(|| "public".to_string());
-    remove_stale_stages(parent, &name);
-    let stage = parent.join(format!(".{name}.annalist-stage-{}", std::process::id()));
-    if stage.exists() {
-        fs::remove_dir_all(&stage)?;
-    }
-    let result = fill(&stage, files, assets).and_then(|()| swap(&stage, &out));
-    if result.is_err() {
-        let _ = fs::remove_dir_all(&stage);
-    }
-    result
+/// A site being written: files go into a staging folder beside the
+/// target, which replaces the target on [`Stage::commit`]. Dropped without
+/// a commit, the staging folder is removed and the target is untouched.
+pub struct Stage {
+    dir: PathBuf,
+    out: PathBuf,
+    committed: bool,
 }
 
-fn fill(stage: &Path, files: &[OutputFile], assets: &[Asset]) -> io::Result<()> {
-    let dirs: BTreeSet<&str> = files
-        .iter()
-        .map(|f| f.path.as_str())
-        .chain(assets.iter().map(|a| a.dest.as_str()))
-        .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d))
-        .collect();
-    fs::create_dir_all(stage)?;
-    for dir in dirs {
-        fs::create_dir_all(stage.join(dir))?;
+impl Stage {
+    /// Starts writing a site that will replace `out`.
+    pub fn create(out: &Path) -> io::Result<Stage> {
+        let out = absolute(out);
+        let parent = out
+            .parent()
+            .ok_or_else(|| io::Error::other("output folder has no parent"))?;
+        fs::create_dir_all(parent)?;
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_else(|| "public".to_string());
+        remove_stale_stages(parent, &name);
+        let dir = parent.join(format!(".{name}.annalist-stage-{}", std::process::id()));
+        if dir.exists() {
+            fs::remove_dir_all(&dir)?;
+        }
+        fs::create_dir_all(&dir)?;
+        Ok(Stage {
+            dir,
+            out,
+            committed: false,
+        })
     }
-    assets
-        .par_iter()
-        .try_for_each(|a| fs::copy(&a.source, stage.join(&a.dest)).map(|_| ()))?;
-    files
-        .par_iter()
-        .try_for_each(|f| fs::write(stage.join(&f.path), &f.bytes))
+
+    /// Writes one file (its folders are made as needed). Safe to call
+    /// from several threads.
+    pub fn write(&self, file: &OutputFile) -> io::Result<()> {
+        let path = self.dir.join(&file.path);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(path, &file.bytes)
+    }
+
+    /// Copies the assets (in parallel).
+    pub fn copy(&self, assets: &[Asset]) -> io::Result<()> {
+        let dirs: BTreeSet<&str> = assets
+            .iter()
+            .filter_map(|a| a.dest.rsplit_once('/').map(|(d, _)| d))
+            .collect();
+        for dir in dirs {
+            fs::create_dir_all(self.dir.join(dir))?;
+        }
+        assets
+            .par_iter()
+            .try_for_each(|a| fs::copy(&a.source, self.dir.join(&a.dest)).map(|_| ()))
+    }
+
+    /// Puts the finished site in place of the target.
+    pub fn commit(mut self) -> io::Result<()> {
+        self.committed = true;
+        swap(&self.dir, &self.out)
+    }
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
 }
 
 /// Puts `stage` in place of `out`.

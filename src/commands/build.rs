@@ -1,52 +1,63 @@
-//! `annalist build`: the pipeline, then the output stage.
+//! `annalist build`: the pipeline, streaming pages into the output stage,
+//! which replaces the previous site only when everything succeeded.
 
+use std::path::Path;
 use std::time::Instant;
 
 use super::{Outcome, pipeline};
 use crate::cli::BuildArgs;
 use crate::diagnostic::Diagnostic;
-use crate::output;
+use crate::output::{self, Stage};
+
+const FAILED: &str = "build failed; the previous output is untouched";
 
 /// Builds the site and writes it, unless anything is wrong.
 pub fn run(args: &BuildArgs) -> Outcome {
     let started = Instant::now();
     let root = &args.site.root;
     let out = args.output.clone().unwrap_or_else(|| root.join("public"));
-    if let Err(message) = output::check_target(root, &out) {
-        return Outcome {
-            diagnostics: vec![Diagnostic::error(&out, 0, 0, message)],
-            summary: None,
-        };
-    }
-    let (built, mut diagnostics) = pipeline::run(root, args.base_url.as_deref(), args.site.drafts);
-    let Some(built) = built else {
-        return Outcome {
-            diagnostics,
-            summary: Some("build failed; the previous output is untouched".to_string()),
-        };
+    let fail = |diagnostics: Vec<Diagnostic>| Outcome {
+        diagnostics,
+        summary: Some(FAILED.to_string()),
     };
-    if let Err(e) = output::write(&out, &built.files, &built.assets) {
-        diagnostics.push(Diagnostic::error(
-            &out,
-            0,
-            0,
-            format!("cannot write the site: {e}"),
-        ));
-        return Outcome {
-            diagnostics,
-            summary: Some("build failed; the previous output is untouched".to_string()),
-        };
+    if let Err(message) = output::check_target(root, &out) {
+        return fail(vec![Diagnostic::error(&out, 0, 0, message)]);
+    }
+    let stage = match Stage::create(&out) {
+        Ok(stage) => stage,
+        Err(e) => return fail(vec![write_error(&out, &e)]),
+    };
+    let sink = |file: crate::render::OutputFile| {
+        stage
+            .write(&file)
+            .map_err(|e| write_error(Path::new(&file.path), &e))
+    };
+    let (built, mut diagnostics) =
+        pipeline::run(root, args.base_url.as_deref(), args.site.drafts, &sink);
+    let Some(built) = built else {
+        return fail(diagnostics);
+    };
+    if let Err(e) = stage.copy(&built.assets).and_then(|()| stage.commit()) {
+        diagnostics.push(write_error(&out, &e));
+        return fail(diagnostics);
     }
     let summary = format!(
-        "built {} reports, {} pages and {} files into {} in {} ms",
+        "built {} reports and {} pages ({} files) into {} in {} ms",
         built.site.reports.len(),
         built.site.pages.len(),
-        built.files.len() + built.assets.len(),
+        built.files + built.assets.len(),
         out.display(),
         started.elapsed().as_millis()
     );
+    // The process ends right after this: freeing the whole model piece by
+    // piece would only cost time.
+    std::mem::forget(built);
     Outcome {
         diagnostics,
         summary: Some(summary),
     }
+}
+
+fn write_error(path: &Path, e: &std::io::Error) -> Diagnostic {
+    Diagnostic::error(path, 0, 0, format!("cannot write the site: {e}"))
 }

@@ -12,20 +12,26 @@ use crate::content::{self, Asset, SiteInput};
 use crate::diagnostic::{self, Diagnostic};
 use crate::markdown;
 use crate::model::{Site, report, site};
-use crate::render::{self, OutputFile};
+use crate::render::{self, Sink};
 
-/// A built site, in memory.
+/// A built site.
 pub struct Built {
-    /// Rendered files.
-    pub files: Vec<OutputFile>,
+    /// How many files were rendered.
+    pub files: usize,
     /// Files to copy.
     pub assets: Vec<Asset>,
     /// The model (for summaries).
     pub site: Site,
 }
 
-/// Runs the whole pipeline; the diagnostics include warnings either way.
-pub fn run(root: &Path, base_url: Option<&str>, drafts: bool) -> (Option<Built>, Vec<Diagnostic>) {
+/// Runs the whole pipeline, handing rendered files to `sink`; the
+/// diagnostics include warnings either way.
+pub fn run(
+    root: &Path,
+    base_url: Option<&str>,
+    drafts: bool,
+    sink: &Sink,
+) -> (Option<Built>, Vec<Diagnostic>) {
     let (input, mut diags) = content::load(root, base_url);
     let SiteInput {
         config,
@@ -44,6 +50,7 @@ pub fn run(root: &Path, base_url: Option<&str>, drafts: bool) -> (Option<Built>,
         .filter(|d| drafts || !d.front.draft)
         .map(|d| report::assemble(d, &globals))
         .collect();
+    drop(documents);
     let mut reports = Vec::with_capacity(assembled.len());
     for (report, found) in assembled {
         diags.extend(found);
@@ -58,7 +65,7 @@ pub fn run(root: &Path, base_url: Option<&str>, drafts: bool) -> (Option<Built>,
         .map(|a| a.dest.clone())
         .collect();
     if !diags.iter().any(Diagnostic::is_error) {
-        match render::render(&site, &templates, &site_static) {
+        match render::render(&site, &templates, &site_static, sink) {
             Ok(files) => {
                 diagnostic::sort(&mut diags);
                 return (

@@ -219,6 +219,7 @@ pub fn pagination(site: &Site, dir: &str, n: usize, total: usize) -> Value {
     struct PageLink {
         number: usize,
         url: String,
+        gap_before: bool,
     }
     #[derive(Serialize)]
     struct Pagination {
@@ -234,18 +235,45 @@ pub fn pagination(site: &Site, dir: &str, n: usize, total: usize) -> Value {
         total,
         prev_url: (n > 1).then(|| link(n - 1)),
         next_url: (n < total).then(|| link(n + 1)),
-        pages: (1..=total)
-            .map(|k| PageLink {
-                number: k,
-                url: link(k),
+        pages: window(n, total)
+            .iter()
+            .scan(0, |prev, &k| {
+                let gap_before = k > *prev + 1;
+                *prev = k;
+                Some(PageLink {
+                    number: k,
+                    url: link(k),
+                    gap_before,
+                })
             })
             .collect(),
     })
 }
 
+/// The page numbers worth linking from page `n` of `total`: the first,
+/// the last, and two either side of the current one.
+fn window(n: usize, total: usize) -> Vec<usize> {
+    let near = n.saturating_sub(2).max(1)..=(n + 2).min(total);
+    let mut pages: Vec<usize> = std::iter::once(1)
+        .chain(near)
+        .chain(std::iter::once(total))
+        .collect();
+    pages.dedup();
+    pages
+}
+
 #[cfg(test)]
 mod tests {
-    use super::label;
+    use super::{label, window};
+
+    #[test]
+    fn pagination_window() {
+        assert_eq!(window(1, 1), [1]);
+        assert_eq!(window(1, 3), [1, 2, 3]);
+        assert_eq!(window(1, 100), [1, 2, 3, 100]);
+        assert_eq!(window(50, 100), [1, 48, 49, 50, 51, 52, 100]);
+        assert_eq!(window(100, 100), [1, 98, 99, 100]);
+    }
 
     #[test]
     fn backlink_labels() {

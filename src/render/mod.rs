@@ -35,18 +35,22 @@ pub const STATIC: [(&str, &[u8]); 2] = [
     ("annalist.js", include_bytes!("../../static/annalist.js")),
 ];
 
-/// Renders the whole site. `site_static` names the files the site's own
+/// Where rendered files go: the output stage, or nowhere for `check`.
+pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
+
+/// Renders the whole site, handing every file to `sink`; returns how many
+/// files there were. `site_static` names the files the site's own
 /// `static/` provides; built-in ones with those names are left out.
 pub fn render(
     site: &Site,
     overrides: &[TemplateFile],
     site_static: &[String],
-) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+    sink: &Sink,
+) -> Result<usize, Vec<Diagnostic>> {
     let mut templates = Templates::compile(overrides)?;
     install_globals(&mut templates.tera, site);
-    let mut files = pages::render_all(site, &templates)?;
-    files.push(data::timeline_json(site));
-    files.push(feed::atom(site));
+    let pages = pages::render_all(site, &templates, sink)?;
+    let mut files = vec![data::timeline_json(site), feed::atom(site)];
     files.push(sitemap(site, &templates).map_err(|d| vec![d])?);
     for (name, bytes) in STATIC {
         if !site_static.iter().any(|s| s == name) {
@@ -56,7 +60,13 @@ pub fn render(
             });
         }
     }
-    Ok(files)
+    let count = pages + files.len();
+    let diags: Vec<Diagnostic> = files.into_iter().filter_map(|f| sink(f).err()).collect();
+    if diags.is_empty() {
+        Ok(count)
+    } else {
+        Err(diags)
+    }
 }
 
 fn install_globals(tera: &mut Tera, site: &Site) {

@@ -8,7 +8,7 @@ use tera::{Context, Value};
 use super::templates::Templates;
 
 use super::context::{DateView, TagView, pagination, tag_dir};
-use super::{OutputFile, TIMELINE_DIR};
+use super::{OutputFile, Sink, TIMELINE_DIR};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Site, urls};
 
@@ -25,23 +25,18 @@ enum Job {
     NotFound,
 }
 
-/// Renders every HTML page of the site.
-pub fn render_all(site: &Site, tera: &Templates) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
+/// Renders every HTML page of the site, handing each to `sink` as soon as
+/// it is ready; returns how many pages there were.
+pub fn render_all(site: &Site, tera: &Templates, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
     let shared = Shared::new(site);
-    let results: Vec<Result<OutputFile, Diagnostic>> = jobs(site, &shared)
+    let jobs = jobs(site, &shared);
+    let count = jobs.len();
+    let diags: Vec<Diagnostic> = jobs
         .into_par_iter()
-        .map(|job| render_job(site, tera, &shared, job))
+        .filter_map(|job| render_job(site, tera, &shared, job).and_then(sink).err())
         .collect();
-    let mut files = Vec::with_capacity(results.len());
-    let mut diags = Vec::new();
-    for result in results {
-        match result {
-            Ok(f) => files.push(f),
-            Err(d) => diags.push(d),
-        }
-    }
     if diags.is_empty() {
-        Ok(files)
+        Ok(count)
     } else {
         Err(diags)
     }
