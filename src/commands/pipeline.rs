@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use std::sync::Arc;
+
 use crate::content::frontmatter::Source;
 use crate::content::{self, Asset, SiteInput};
 use crate::diagnostic::{self, Diagnostic};
@@ -46,18 +48,17 @@ pub fn run(
     diags.extend(duplicate_sources(&sources, &sources_text));
     let globals = site::globals(&sources);
     let assembled: Vec<_> = documents
-        .par_iter()
+        .into_par_iter()
         .filter(|d| drafts || !d.front.draft)
-        .map(|d| report::assemble(d, &globals))
+        .map(|d| report::assemble(&d, &globals))
         .collect();
-    drop(documents);
     let mut reports = Vec::with_capacity(assembled.len());
     for (report, found) in assembled {
         diags.extend(found);
         reports.extend(report);
     }
     let intro = intro.map_or_else(String::new, |d| markdown::render_plain(d.body()));
-    let (site, found) = site::build(config, intro, reports, drafts);
+    let (mut site, found) = site::build(config, intro, reports, drafts);
     diags.extend(found);
     let site_static: Vec<String> = assets
         .iter()
@@ -65,7 +66,7 @@ pub fn run(
         .map(|a| a.dest.clone())
         .collect();
     if !diags.iter().any(Diagnostic::is_error) {
-        match render::render(&site, &templates, &site_static, sink) {
+        match render::render(&mut site, &templates, &site_static, sink) {
             Ok(files) => {
                 diagnostic::sort(&mut diags);
                 return (
@@ -84,7 +85,7 @@ pub fn run(
     (None, diags)
 }
 
-fn duplicate_sources(sources: &[(Source, usize)], text: &str) -> Vec<Diagnostic> {
+fn duplicate_sources(sources: &[(Arc<Source>, usize)], text: &str) -> Vec<Diagnostic> {
     let mut seen: HashMap<&str, usize> = HashMap::new();
     let mut diags = Vec::new();
     for (source, line) in sources {

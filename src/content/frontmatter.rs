@@ -2,6 +2,8 @@
 //! and parsing the header into typed structs. Unknown keys are errors, so a
 //! typo such as `tittle:` never passes silently.
 
+use std::sync::Arc;
+
 use serde::Deserialize;
 
 use super::date::{DayDate, Timestamp};
@@ -39,7 +41,7 @@ pub struct FrontMatter {
     pub standalone: bool,
     /// Sources this report may cite.
     #[serde(default)]
-    pub sources: Vec<Source>,
+    pub sources: Vec<Arc<Source>>,
     /// Dated events for the timeline.
     #[serde(default)]
     pub events: Vec<Event>,

@@ -8,6 +8,8 @@ use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::document::Document;
+use std::sync::Arc;
+
 use super::frontmatter::{self, Source};
 use crate::config::SiteConfig;
 use crate::diagnostic::Diagnostic;
@@ -23,7 +25,7 @@ pub struct SiteInput {
     /// `site.yaml`, with overrides applied.
     pub config: SiteConfig,
     /// `sources.yaml`, with the line of each entry's `id`.
-    pub sources: Vec<(Source, usize)>,
+    pub sources: Vec<(Arc<Source>, usize)>,
     /// Text of `sources.yaml`, for diagnostics.
     pub sources_text: String,
     /// Markdown pages under `content/`.
@@ -158,7 +160,7 @@ fn load_config(root: &Path, base_url: Option<&str>) -> Result<SiteConfig, Diagno
         .map_err(|msg| Diagnostic::error(&shown, 0, 0, msg))
 }
 
-fn load_sources(root: &Path) -> Result<(Vec<(Source, usize)>, String), Diagnostic> {
+fn load_sources(root: &Path) -> Result<(Vec<(Arc<Source>, usize)>, String), Diagnostic> {
     let path = root.join("sources.yaml");
     if !path.exists() {
         return Ok((Vec::new(), String::new()));
@@ -168,7 +170,7 @@ fn load_sources(root: &Path) -> Result<(Vec<(Source, usize)>, String), Diagnosti
     if text.trim().is_empty() {
         return Ok((Vec::new(), text));
     }
-    let sources: Vec<Source> = frontmatter::parse_yaml(&text)
+    let sources: Vec<Arc<Source>> = frontmatter::parse_yaml(&text)
         .map_err(|e| Diagnostic::error(&shown, e.line, e.col, e.message).with_source(&text))?;
     let located = sources
         .into_iter()

@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
+use std::sync::Arc;
 
 use pulldown_cmark_escape::{escape_href, escape_html};
 
@@ -12,14 +13,14 @@ use super::citations::Item;
 use crate::content::frontmatter::Source;
 
 /// Resolves a citation key to its source.
-type Lookup<'s> = Box<dyn Fn(&str) -> Option<&'s Source> + 's>;
+type Lookup<'s> = Box<dyn Fn(&str) -> Option<&'s Arc<Source>> + 's>;
 
 /// The sources of one report in citation order, with their backlinks.
 pub struct References<'s> {
     lookup: Lookup<'s>,
     numbers: HashMap<String, usize>,
     /// Cited sources; the source numbered `n` is at index `n - 1`.
-    pub cited: Vec<&'s Source>,
+    pub cited: Vec<&'s Arc<Source>>,
     /// For each cited source, the anchors (`cite-N`) of its citations.
     pub backlinks: Vec<Vec<usize>>,
     next_anchor: usize,
@@ -36,7 +37,7 @@ pub struct Unknown {
 
 impl<'s> References<'s> {
     /// Starts numbering; `lookup` resolves an id to its source.
-    pub fn new(lookup: impl Fn(&str) -> Option<&'s Source> + 's) -> Self {
+    pub fn new(lookup: impl Fn(&str) -> Option<&'s Arc<Source>> + 's) -> Self {
         References {
             lookup: Box::new(lookup),
             numbers: HashMap::new(),
@@ -143,7 +144,7 @@ pub fn preview(source: &Source) -> String {
 mod tests {
     use super::*;
 
-    fn source(id: &str, title: &str) -> Source {
+    fn source(id: &str, title: &str) -> Arc<Source> {
         serde_yaml::from_str(&format!(
             "{{id: {id}, title: \"{title}\", publisher: Pub, date: 2024-04-06}}"
         ))

@@ -3,7 +3,7 @@
 use super::*;
 use crate::content::frontmatter::Source;
 
-fn sources() -> Vec<Source> {
+fn sources() -> Vec<std::sync::Arc<Source>> {
     ["a", "b", "c"]
         .iter()
         .map(|id| serde_yaml::from_str(&format!("{{id: {id}, title: Title {id}}}")).unwrap())

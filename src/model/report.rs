@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::content::Document;
 use crate::content::date::PartialDate;
@@ -53,7 +54,7 @@ pub struct Reference {
     /// Its number in the report.
     pub number: usize,
     /// The source.
-    pub source: Source,
+    pub source: Arc<Source>,
     /// Whether the source comes from `sources.yaml`.
     pub global: bool,
     /// Anchors (`cite-N`) of every citation of it.
@@ -80,7 +81,7 @@ pub struct ReportEvent {
 /// Turns `doc` into a report; `None` when it has errors (all reported).
 pub fn assemble(
     doc: &Document,
-    globals: &HashMap<&str, &Source>,
+    globals: &HashMap<&str, &Arc<Source>>,
 ) -> (Option<Report>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let fm = &doc.front;
@@ -228,7 +229,7 @@ fn check_tags(doc: &Document, tags: &[String], at: &[Step], diags: &mut Vec<Diag
 fn local_sources<'d>(
     doc: &'d Document,
     diags: &mut Vec<Diagnostic>,
-) -> HashMap<&'d str, &'d Source> {
+) -> HashMap<&'d str, &'d Arc<Source>> {
     let mut locals = HashMap::new();
     for (i, source) in doc.front.sources.iter().enumerate() {
         if locals.insert(source.id.as_str(), source).is_some() {
@@ -244,7 +245,7 @@ fn local_sources<'d>(
 fn events<'s>(
     doc: &Document,
     refs: &mut References<'s>,
-    lookup: &dyn Fn(&str) -> Option<&'s Source>,
+    lookup: &dyn Fn(&str) -> Option<&'s Arc<Source>>,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<ReportEvent> {
     let mut events = Vec::new();

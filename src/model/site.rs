@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 
 use crate::config::SiteConfig;
+use std::sync::Arc;
+
 use crate::content::frontmatter::Source;
 use crate::diagnostic::Diagnostic;
 
@@ -65,7 +67,7 @@ pub struct TimelineEvent {
 #[derive(Debug, Clone)]
 pub struct SourceEntry {
     /// The source.
-    pub source: Source,
+    pub source: Arc<Source>,
     /// `(report index, reference number)` of each report citing it.
     pub citing: Vec<(usize, usize)>,
 }
@@ -286,6 +288,6 @@ fn sources_index(reports: &[Report]) -> Vec<SourceEntry> {
 }
 
 /// Sources from `sources.yaml`, by id.
-pub fn globals(sources: &[(Source, usize)]) -> HashMap<&str, &Source> {
+pub fn globals(sources: &[(Arc<Source>, usize)]) -> HashMap<&str, &Arc<Source>> {
     sources.iter().map(|(s, _)| (s.id.as_str(), s)).collect()
 }

@@ -8,6 +8,7 @@ mod feed;
 mod pages;
 pub mod templates;
 
+use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
@@ -41,15 +42,21 @@ pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
 /// Renders the whole site, handing every file to `sink`; returns how many
 /// files there were. `site_static` names the files the site's own
 /// `static/` provides; built-in ones with those names are left out.
+///
+/// Report pages come first, and each report's body is released once its
+/// page is written (but for the newest, which the feed carries): listings
+/// need only summaries, and a large site need not hold every body at once.
 pub fn render(
-    site: &Site,
+    site: &mut Site,
     overrides: &[TemplateFile],
     site_static: &[String],
     sink: &Sink,
 ) -> Result<usize, Vec<Diagnostic>> {
     let mut templates = Templates::compile(overrides)?;
     install_globals(&mut templates.tera, site);
-    let pages = pages::render_all(site, &templates, sink)?;
+    let reports = report_pages(site, &templates, sink)?;
+    let site = &*site;
+    let pages = reports + pages::render_all(site, &templates, sink)?;
     let mut files = vec![data::timeline_json(site), feed::atom(site)];
     files.push(sitemap(site, &templates).map_err(|d| vec![d])?);
     for (name, bytes) in STATIC {
@@ -62,6 +69,33 @@ pub fn render(
     }
     let count = pages + files.len();
     let diags: Vec<Diagnostic> = files.into_iter().filter_map(|f| sink(f).err()).collect();
+    if diags.is_empty() {
+        Ok(count)
+    } else {
+        Err(diags)
+    }
+}
+
+/// Renders every report page, releasing bodies the feed does not need.
+fn report_pages(
+    site: &mut Site,
+    templates: &Templates,
+    sink: &Sink,
+) -> Result<usize, Vec<Diagnostic>> {
+    let mut reports = std::mem::take(&mut site.reports);
+    let diags: Vec<Diagnostic> = reports
+        .par_iter_mut()
+        .enumerate()
+        .filter_map(|(i, report)| {
+            let page = pages::report_page(site, templates, report, &site.report_tags[i]);
+            if i >= feed::FEED_ENTRIES {
+                report.content = String::new();
+            }
+            page.and_then(sink).err()
+        })
+        .collect();
+    let count = reports.len();
+    site.reports = reports;
     if diags.is_empty() {
         Ok(count)
     } else {

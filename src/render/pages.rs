@@ -10,12 +10,11 @@ use super::templates::Templates;
 use super::context::{DateView, TagView, pagination, tag_dir};
 use super::{OutputFile, Sink, TIMELINE_DIR};
 use crate::diagnostic::Diagnostic;
-use crate::model::{Site, urls};
+use crate::model::{Report, Site, urls};
 
 /// One HTML page to render.
 enum Job {
     Home(usize),
-    Report(usize),
     Page(usize),
     Tags,
     Tag(usize, usize),
@@ -82,26 +81,25 @@ fn pages_of(count: usize, per_page: usize) -> usize {
     count.div_ceil(per_page).max(1)
 }
 
+/// The listing pages, largest first so that the single big pages (sources,
+/// timeline) overlap with the many small ones instead of ending the run.
 fn jobs(site: &Site, shared: &Shared) -> Vec<Job> {
     let per = site.config.per_page;
-    let mut jobs: Vec<Job> = (1..=pages_of(site.reports.len(), per))
-        .map(Job::Home)
-        .collect();
-    jobs.extend((0..site.reports.len()).map(Job::Report));
-    jobs.extend((0..site.pages.len()).map(Job::Page));
+    let mut jobs = vec![Job::Sources];
+    if shared.split {
+        jobs.extend(shared.years.iter().map(|(y, _)| Job::Timeline(Some(*y))));
+        jobs.push(Job::TimelineYears);
+    } else {
+        jobs.push(Job::Timeline(None));
+    }
     jobs.push(Job::Tags);
+    jobs.extend((1..=pages_of(site.reports.len(), per)).map(Job::Home));
+    jobs.extend((0..site.pages.len()).map(Job::Page));
     for (t, tag) in site.tags.iter().enumerate() {
         if !tag.reports.is_empty() {
             jobs.extend((1..=pages_of(tag.reports.len(), per)).map(|n| Job::Tag(t, n)));
         }
     }
-    if shared.split {
-        jobs.push(Job::TimelineYears);
-        jobs.extend(shared.years.iter().map(|(y, _)| Job::Timeline(Some(*y))));
-    } else {
-        jobs.push(Job::Timeline(None));
-    }
-    jobs.push(Job::Sources);
     jobs.push(Job::NotFound);
     jobs
 }
@@ -123,14 +121,6 @@ fn render_job(
             let intro = if n == 1 { site.intro.as_str() } else { "" };
             ctx.insert("intro", intro);
             (urls::paginated("", n), "index.html")
-        }
-        Job::Report(i) => {
-            let r = &site.reports[i];
-            let value = site
-                .report_value(r, &site.report_tags[i])
-                .map_err(|m| Diagnostic::error(&r.path, 0, 0, m))?;
-            ctx.insert_value("report", value);
-            (r.dir.clone(), "report.html")
         }
         Job::Page(i) => {
             let p = &site.pages[i];
@@ -194,25 +184,51 @@ fn render_job(
         }
         Job::NotFound => (String::new(), "404.html"),
     };
+    finish(site, tera, ctx, &dir, template)
+}
+
+/// Adds the per-page values every template gets and renders the page.
+fn finish(
+    site: &Site,
+    tera: &Templates,
+    mut ctx: Context,
+    dir: &str,
+    template: &str,
+) -> Result<OutputFile, Diagnostic> {
     let not_found = template == "404.html";
     let root = if not_found {
         site.urls.base().unwrap_or("/").to_string()
     } else {
-        site.urls.root(&dir)
+        site.urls.root(dir)
     };
     ctx.insert("root", &root);
-    ctx.insert("page_url", &site.urls.link(&dir));
-    ctx.insert("canonical", &site.urls.absolute(&dir));
+    ctx.insert("page_url", &site.urls.link(dir));
+    ctx.insert("canonical", &site.urls.absolute(dir));
     let path = if not_found {
         "404.html".to_string()
     } else {
-        urls::file_of(&dir)
+        urls::file_of(dir)
     };
     let html = tera.render(template, &ctx)?;
     Ok(OutputFile {
         path,
         bytes: html.into_bytes(),
     })
+}
+
+/// Renders the page of report `r` (whose tag ids are `tags`).
+pub fn report_page(
+    site: &Site,
+    tera: &Templates,
+    r: &Report,
+    tags: &[usize],
+) -> Result<OutputFile, Diagnostic> {
+    let value = site
+        .report_value(r, tags)
+        .map_err(|m| Diagnostic::error(&r.path, 0, 0, m))?;
+    let mut ctx = Context::new();
+    ctx.insert_value("report", value);
+    finish(site, tera, ctx, &r.dir, "report.html")
 }
 
 fn page_slice<T: Clone>(items: &[T], n: usize, per: usize) -> Vec<T> {
