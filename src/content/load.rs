@@ -160,7 +160,10 @@ fn load_config(root: &Path, base_url: Option<&str>) -> Result<SiteConfig, Diagno
         .map_err(|msg| Diagnostic::error(&shown, 0, 0, msg))
 }
 
-fn load_sources(root: &Path) -> Result<(Vec<(Arc<Source>, usize)>, String), Diagnostic> {
+/// `sources.yaml`'s entries with the line of each id, and its text.
+type Bibliography = (Vec<(Arc<Source>, usize)>, String);
+
+fn load_sources(root: &Path) -> Result<Bibliography, Diagnostic> {
     let path = root.join("sources.yaml");
     if !path.exists() {
         return Ok((Vec::new(), String::new()));
