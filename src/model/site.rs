@@ -201,13 +201,7 @@ impl TagTable {
 
     fn sorted_order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.list.len()).collect();
-        order.sort_by(|&a, &b| {
-            let (ta, tb) = (&self.list[a], &self.list[b]);
-            ta.name
-                .to_lowercase()
-                .cmp(&tb.name.to_lowercase())
-                .then_with(|| ta.slug.cmp(&tb.slug))
-        });
+        order.sort_by_cached_key(|&i| (self.list[i].name.to_lowercase(), self.list[i].slug.clone()));
         order
     }
 }
@@ -277,12 +271,9 @@ fn sources_index(reports: &[Report]) -> Vec<SourceEntry> {
             entries[at].citing.push((ri, reference.number));
         }
     }
-    entries.sort_by(|a, b| {
-        let title = |e: &SourceEntry| e.source.title.to_lowercase();
-        title(a)
-            .cmp(&title(b))
-            .then_with(|| a.source.publisher.cmp(&b.source.publisher))
-            .then_with(|| a.source.id.cmp(&b.source.id))
+    entries.sort_by_cached_key(|e| {
+        let s = &e.source;
+        (s.title.to_lowercase(), s.publisher.clone(), s.id.clone())
     });
     entries
 }

