@@ -14,6 +14,8 @@ use crate::content::{self, Asset, SiteInput};
 use crate::diagnostic::{self, Diagnostic};
 use crate::markdown;
 use crate::model::{Site, report, site};
+use crate::render::memo::{self, Memo};
+use crate::render::templates::Templates;
 use crate::render::{self, Sink};
 
 /// A built site.
@@ -46,6 +48,9 @@ pub fn run(
         ..
     } = input;
     diags.extend(duplicate_sources(&sources, &sources_text));
+    let mut templates = Templates::compile(&templates)
+        .map_err(|found| diags.extend(found))
+        .ok();
     let globals = site::globals(&sources);
     let assembled: Vec<_> = documents
         .into_par_iter()
@@ -55,23 +60,27 @@ pub fn run(
     let mut reports = Vec::with_capacity(assembled.len());
     for (report, found) in assembled {
         diags.extend(found);
-        reports.extend(report);
+        reports.extend(report.map(Arc::new));
     }
     let intro = intro.map_or_else(String::new, |d| markdown::render_plain(d.body()));
-    let (mut site, found) = site::build(config, intro, reports, drafts);
+    let bibliography = memo::key(&sources_text);
+    let (mut site, found) = site::build(config, intro, reports, drafts, bibliography);
     diags.extend(found);
     let site_static: Vec<String> = assets
         .iter()
         .filter(|a| a.source.starts_with(root.join("static")))
         .map(|a| a.dest.clone())
         .collect();
-    if !diags.iter().any(Diagnostic::is_error) {
-        match render::render(&mut site, &templates, &site_static, sink) {
-            Ok(files) => {
+    if let Some(templates) = templates.as_mut()
+        && !diags.iter().any(Diagnostic::is_error)
+    {
+        let mut memo = Memo::default();
+        match render::render(&mut site, templates, &site_static, &mut memo, sink) {
+            Ok(rendered) => {
                 diagnostic::sort(&mut diags);
                 return (
                     Some(Built {
-                        files,
+                        files: rendered.total,
                         assets,
                         site,
                     }),

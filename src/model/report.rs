@@ -2,7 +2,9 @@
 //! checked as a whole (required fields, slug, source ids, event dates),
 //! body rendered with its citations numbered, references collected.
 
+use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -46,6 +48,9 @@ pub struct Report {
     pub events: Vec<ReportEvent>,
     /// Front matter `extra:`.
     pub extra: serde_yaml::Mapping,
+    /// A hash of the source file: equal fingerprints, equal reports (given
+    /// the same `sources.yaml`), so pages built from it need no re-render.
+    pub fingerprint: u64,
 }
 
 /// One entry of a report's References.
@@ -141,8 +146,16 @@ pub fn assemble(
         references,
         events,
         extra: fm.extra.clone(),
+        fingerprint: fingerprint(doc),
     };
     (Some(report), diags)
+}
+
+fn fingerprint(doc: &Document) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    doc.path.hash(&mut hasher);
+    doc.text.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn unknown_message(key: &str) -> String {

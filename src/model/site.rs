@@ -24,11 +24,11 @@ pub struct Site {
     /// The home page intro, rendered.
     pub intro: String,
     /// Listed reports, newest first.
-    pub reports: Vec<Report>,
+    pub reports: Vec<Arc<Report>>,
     /// Tag indexes (into `tags`) of each report, parallel to `reports`.
     pub report_tags: Vec<Vec<usize>>,
     /// Standalone pages, by title.
-    pub pages: Vec<Report>,
+    pub pages: Vec<Arc<Report>>,
     /// Every tag, by name.
     pub tags: Vec<Tag>,
     /// Index into `tags` of each tag slug.
@@ -37,6 +37,8 @@ pub struct Site {
     pub timeline: Vec<TimelineEvent>,
     /// Every cited source, by title.
     pub sources: Vec<SourceEntry>,
+    /// A hash of `sources.yaml`: pages citing its sources change with it.
+    pub bibliography: u64,
 }
 
 /// A tag, merged by slug.
@@ -77,13 +79,14 @@ pub struct SourceEntry {
 pub fn build(
     config: SiteConfig,
     intro: String,
-    all: Vec<Report>,
+    all: Vec<Arc<Report>>,
     drafts: bool,
+    bibliography: u64,
 ) -> (Site, Vec<Diagnostic>) {
     let mut diags = Vec::new();
-    let all: Vec<Report> = all.into_iter().filter(|r| drafts || !r.draft).collect();
+    let all: Vec<Arc<Report>> = all.into_iter().filter(|r| drafts || !r.draft).collect();
     check_paths(&all, &mut diags);
-    let (mut pages, mut reports): (Vec<Report>, Vec<Report>) =
+    let (mut pages, mut reports): (Vec<Arc<Report>>, Vec<Arc<Report>>) =
         all.into_iter().partition(|r| r.standalone);
     reports.sort_by(|a, b| {
         b.date
@@ -160,6 +163,7 @@ pub fn build(
         tags: tag_list,
         timeline,
         sources,
+        bibliography,
     };
     (site, diags)
 }
@@ -201,7 +205,8 @@ impl TagTable {
 
     fn sorted_order(&self) -> Vec<usize> {
         let mut order: Vec<usize> = (0..self.list.len()).collect();
-        order.sort_by_cached_key(|&i| (self.list[i].name.to_lowercase(), self.list[i].slug.clone()));
+        order
+            .sort_by_cached_key(|&i| (self.list[i].name.to_lowercase(), self.list[i].slug.clone()));
         order
     }
 }
@@ -209,7 +214,7 @@ impl TagTable {
 /// Paths the site's own pages use; no report may take them.
 const RESERVED: [&str; 4] = ["tags/", "timeline/", "sources/", "page/"];
 
-fn check_paths(reports: &[Report], diags: &mut Vec<Diagnostic>) {
+fn check_paths(reports: &[Arc<Report>], diags: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<&str, &Report> = HashMap::new();
     let mut folded: HashMap<String, &Report> = HashMap::new();
     for report in reports {
@@ -250,7 +255,7 @@ fn check_paths(reports: &[Report], diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn sources_index(reports: &[Report]) -> Vec<SourceEntry> {
+fn sources_index(reports: &[Arc<Report>]) -> Vec<SourceEntry> {
     let mut entries: Vec<SourceEntry> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     for (ri, report) in reports.iter().enumerate() {

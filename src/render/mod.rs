@@ -5,16 +5,21 @@
 mod context;
 mod data;
 mod feed;
+pub mod memo;
 mod pages;
 pub mod templates;
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use memo::Memo;
+use pages::Job;
 use templates::Templates;
 
-use crate::content::TemplateFile;
 use crate::diagnostic::Diagnostic;
 use crate::model::Site;
 
@@ -39,68 +44,198 @@ pub const STATIC: [(&str, &[u8]); 2] = [
 /// Where rendered files go: the output stage, or nowhere for `check`.
 pub type Sink<'a> = dyn Fn(OutputFile) -> Result<(), Diagnostic> + Sync + 'a;
 
-/// Renders the whole site, handing every file to `sink`; returns how many
-/// files there were. `site_static` names the files the site's own
-/// `static/` provides; built-in ones with those names are left out.
+/// What a render did.
+#[derive(Debug, Default)]
+pub struct Rendered {
+    /// How many files were rendered (the rest were unchanged).
+    pub written: usize,
+    /// How many files the site has.
+    pub total: usize,
+}
+
+/// Renders the site, handing to `sink` every file whose inputs changed
+/// since the render recorded in `memo` (all of them for an empty memo).
+/// `site_static` names the files the site's own `static/` provides;
+/// built-in ones with those names are left out.
 ///
 /// Report pages come first, and each report's body is released once its
 /// page is written (but for the newest, which the feed carries): listings
 /// need only summaries, and a large site need not hold every body at once.
 pub fn render(
     site: &mut Site,
-    overrides: &[TemplateFile],
+    templates: &mut Templates,
     site_static: &[String],
+    memo: &mut Memo,
     sink: &Sink,
-) -> Result<usize, Vec<Diagnostic>> {
-    let mut templates = Templates::compile(overrides)?;
+) -> Result<Rendered, Vec<Diagnostic>> {
     install_globals(&mut templates.tera, site);
-    let reports = report_pages(site, &templates, sink)?;
-    let site = &*site;
-    let pages = reports + pages::render_all(site, &templates, sink)?;
-    let mut files = vec![data::timeline_json(site), feed::atom(site)];
-    files.push(sitemap(site, &templates).map_err(|d| vec![d])?);
-    for (name, bytes) in STATIC {
-        if !site_static.iter().any(|s| s == name) {
-            files.push(OutputFile {
-                path: name.to_string(),
-                bytes: bytes.to_vec(),
-            });
+    let global = memo::key(&(
+        templates.generation,
+        format!("{:?}", site.config),
+        site.bibliography,
+        nav(site)
+            .iter()
+            .map(|n| (n.title, n.url.clone()))
+            .collect::<Vec<_>>(),
+    ));
+    let shared = pages::Shared::new(site, global);
+    let mut keys = HashMap::new();
+    let mut todo = Vec::new();
+    for job in pages::jobs(site, &shared) {
+        let (path, key) = (job.path(site), job.key(site, &shared));
+        if memo.changed(&path, key) {
+            todo.push(job);
         }
+        keys.insert(path, key);
     }
-    let count = pages + files.len();
-    let diags: Vec<Diagnostic> = files.into_iter().filter_map(|f| sink(f).err()).collect();
-    if diags.is_empty() {
-        Ok(count)
-    } else {
-        Err(diags)
+    let (reports, listings): (Vec<Job>, Vec<Job>) =
+        todo.into_iter().partition(|j| matches!(j, Job::Report(_)));
+    let written = reports.len() + listings.len();
+    let mut diags = report_pages(site, templates, &reports, sink);
+    let site = &*site;
+    diags.extend(pages::render_jobs(site, templates, &shared, listings, sink));
+    let mut data = 0;
+    for (path, key, make) in data_files(site, templates, site_static) {
+        if memo.changed(&path, key) {
+            data += 1;
+            if let Err(d) = make().and_then(sink) {
+                diags.push(d);
+            }
+        }
+        keys.insert(path, key);
     }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let total = keys.len();
+    memo.replace(keys);
+    Ok(Rendered {
+        written: written + data,
+        total,
+    })
 }
 
-/// Renders every report page, releasing bodies the feed does not need.
+/// A file other than a page: its path, its key, and how to make it.
+type DataFile<'a> = (
+    String,
+    u64,
+    Box<dyn FnOnce() -> Result<OutputFile, Diagnostic> + 'a>,
+);
+
+fn data_files<'a>(
+    site: &'a Site,
+    templates: &'a Templates,
+    site_static: &[String],
+) -> Vec<DataFile<'a>> {
+    let timeline: Vec<(u64, usize, &[usize])> = site
+        .timeline
+        .iter()
+        .map(|e| {
+            (
+                site.reports[e.report].fingerprint,
+                e.event,
+                e.tags.as_slice(),
+            )
+        })
+        .collect();
+    let tags: Vec<&str> = site.tags.iter().map(|t| t.name.as_str()).collect();
+    let newest: Vec<u64> = site
+        .reports
+        .iter()
+        .take(feed::FEED_ENTRIES)
+        .map(|r| r.fingerprint)
+        .collect();
+    let all: Vec<u64> = site
+        .reports
+        .iter()
+        .chain(&site.pages)
+        .map(|r| r.fingerprint)
+        .collect();
+    let config = format!("{:?}", site.config);
+    let mut files: Vec<DataFile> = vec![
+        (
+            "timeline.json".to_string(),
+            memo::key(&(&config, timeline, &tags)),
+            Box::new(|| Ok(data::timeline_json(site))),
+        ),
+        (
+            "feed.xml".to_string(),
+            memo::key(&(&config, newest)),
+            Box::new(|| Ok(feed::atom(site))),
+        ),
+        (
+            "sitemap.xml".to_string(),
+            memo::key(&(&config, templates.generation, all, &tags)),
+            Box::new(|| sitemap(site, templates)),
+        ),
+    ];
+    for (name, bytes) in STATIC {
+        if !site_static.iter().any(|s| s == name) {
+            files.push((
+                name.to_string(),
+                memo::key(bytes),
+                Box::new(move || {
+                    Ok(OutputFile {
+                        path: name.to_string(),
+                        bytes: bytes.to_vec(),
+                    })
+                }),
+            ));
+        }
+    }
+    files
+}
+
+/// Renders the given report pages, releasing bodies the feed does not
+/// need (unless someone else, such as the dev server's cache, holds them).
 fn report_pages(
     site: &mut Site,
     templates: &Templates,
+    jobs: &[Job],
     sink: &Sink,
-) -> Result<usize, Vec<Diagnostic>> {
+) -> Vec<Diagnostic> {
+    let wanted: HashSet<usize> = jobs
+        .iter()
+        .filter_map(|j| match j {
+            Job::Report(i) => Some(*i),
+            _ => None,
+        })
+        .collect();
     let mut reports = std::mem::take(&mut site.reports);
-    let diags: Vec<Diagnostic> = reports
+    let diags = reports
         .par_iter_mut()
         .enumerate()
+        .filter(|(i, _)| wanted.contains(i))
         .filter_map(|(i, report)| {
             let page = pages::report_page(site, templates, report, &site.report_tags[i]);
-            if i >= feed::FEED_ENTRIES {
-                report.content = String::new();
+            if i >= feed::FEED_ENTRIES
+                && let Some(only) = Arc::get_mut(report)
+            {
+                only.content = String::new();
             }
             page.and_then(sink).err()
         })
         .collect();
-    let count = reports.len();
     site.reports = reports;
-    if diags.is_empty() {
-        Ok(count)
-    } else {
-        Err(diags)
-    }
+    diags
+}
+
+/// A link in the header navigation.
+#[derive(Serialize)]
+struct NavItem<'a> {
+    title: &'a str,
+    url: String,
+}
+
+/// The standalone pages, for the header navigation.
+fn nav(site: &Site) -> Vec<NavItem<'_>> {
+    site.pages
+        .iter()
+        .map(|p| NavItem {
+            title: &p.title,
+            url: site.urls.link(&p.dir),
+        })
+        .collect()
 }
 
 fn install_globals(tera: &mut Tera, site: &Site) {
@@ -112,11 +247,6 @@ fn install_globals(tera: &mut Tera, site: &Site) {
         language: &'a str,
         base_url: Option<&'a str>,
         extra: &'a serde_yaml::Mapping,
-    }
-    #[derive(Serialize)]
-    struct NavItem<'a> {
-        title: &'a str,
-        url: String,
     }
     #[derive(Serialize)]
     struct Assets {
@@ -143,15 +273,7 @@ fn install_globals(tera: &mut Tera, site: &Site) {
             },
         ),
     }
-    let nav: Vec<NavItem> = site
-        .pages
-        .iter()
-        .map(|p| NavItem {
-            title: &p.title,
-            url: site.urls.link(&p.dir),
-        })
-        .collect();
-    globals.insert("nav", &nav);
+    globals.insert("nav", &nav(site));
     globals.insert(
         "assets",
         &Assets {

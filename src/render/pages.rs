@@ -1,6 +1,8 @@
 //! Which pages a site has, and rendering each through its template. Pages
 //! render in parallel; every failure is collected.
 
+use std::sync::OnceLock;
+
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
@@ -8,14 +10,17 @@ use tera::{Context, Value};
 use super::templates::Templates;
 
 use super::context::{DateView, TagView, pagination, tag_dir};
+use super::memo::key;
 use super::{OutputFile, Sink, TIMELINE_DIR};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Report, Site, urls};
 
 /// One HTML page to render.
-enum Job {
-    Home(usize),
+#[derive(Debug, Clone, Copy)]
+pub enum Job {
+    Report(usize),
     Page(usize),
+    Home(usize),
     Tags,
     Tag(usize, usize),
     Timeline(Option<i32>),
@@ -24,41 +29,29 @@ enum Job {
     NotFound,
 }
 
-/// Renders every HTML page of the site, handing each to `sink` as soon as
-/// it is ready; returns how many pages there were.
-pub fn render_all(site: &Site, tera: &Templates, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
-    let shared = Shared::new(site);
-    let jobs = jobs(site, &shared);
-    let count = jobs.len();
-    let diags: Vec<Diagnostic> = jobs
-        .into_par_iter()
-        .filter_map(|job| render_job(site, tera, &shared, job).and_then(sink).err())
-        .collect();
-    if diags.is_empty() {
-        Ok(count)
-    } else {
-        Err(diags)
-    }
-}
-
-/// Values computed once and shared by many pages.
-struct Shared {
-    summaries: Vec<Value>,
-    events: Vec<Value>,
+/// Facts about the site that many pages need, cheap to compute; the
+/// template values built from them are made on first use, so a rebuild that
+/// renders three pages does not build values for ten thousand.
+pub struct Shared {
+    summary_keys: Vec<u64>,
+    summaries: Vec<OnceLock<Value>>,
+    events: OnceLock<Vec<Value>>,
     years: Vec<(i32, usize)>,
     split: bool,
+    global: u64,
 }
 
 impl Shared {
-    fn new(site: &Site) -> Self {
-        let summaries = (0..site.reports.len())
-            .into_par_iter()
-            .map(|i| site.summary_value(i))
-            .collect();
-        let events = site
-            .timeline
-            .par_iter()
-            .map(|e| event_value(site, e))
+    /// `global` is the key of everything every page shows (settings,
+    /// navigation, templates).
+    pub fn new(site: &Site, global: u64) -> Self {
+        let summary_keys = (0..site.reports.len())
+            .map(|i| {
+                key(&(
+                    site.reports[i].fingerprint,
+                    tag_names(site, &site.report_tags[i]),
+                ))
+            })
             .collect();
         let mut years: Vec<(i32, usize)> = Vec::new();
         for e in &site.timeline {
@@ -69,23 +62,48 @@ impl Shared {
             }
         }
         Shared {
-            summaries,
-            events,
+            summary_keys,
+            summaries: (0..site.reports.len()).map(|_| OnceLock::new()).collect(),
+            events: OnceLock::new(),
             split: site.timeline.len() > site.config.timeline_per_page,
             years,
+            global,
         }
     }
+
+    fn summary(&self, site: &Site, i: usize) -> Value {
+        self.summaries[i]
+            .get_or_init(|| site.summary_value(i))
+            .clone()
+    }
+
+    fn events(&self, site: &Site) -> &[Value] {
+        self.events.get_or_init(|| {
+            site.timeline
+                .par_iter()
+                .map(|e| event_value(site, e))
+                .collect()
+        })
+    }
+}
+
+fn tag_names<'a>(site: &'a Site, ids: &[usize]) -> Vec<(&'a str, &'a str)> {
+    ids.iter()
+        .map(|&id| (site.tags[id].name.as_str(), site.tags[id].slug.as_str()))
+        .collect()
 }
 
 fn pages_of(count: usize, per_page: usize) -> usize {
     count.div_ceil(per_page).max(1)
 }
 
-/// The listing pages, largest first so that the single big pages (sources,
-/// timeline) overlap with the many small ones instead of ending the run.
-fn jobs(site: &Site, shared: &Shared) -> Vec<Job> {
+/// Every page of the site: reports first, then the listings, largest first
+/// so the single big pages (sources, timeline) overlap with the many small
+/// ones instead of ending the run.
+pub fn jobs(site: &Site, shared: &Shared) -> Vec<Job> {
     let per = site.config.per_page;
-    let mut jobs = vec![Job::Sources];
+    let mut jobs: Vec<Job> = (0..site.reports.len()).map(Job::Report).collect();
+    jobs.push(Job::Sources);
     if shared.split {
         jobs.extend(shared.years.iter().map(|(y, _)| Job::Timeline(Some(*y))));
         jobs.push(Job::TimelineYears);
@@ -104,6 +122,137 @@ fn jobs(site: &Site, shared: &Shared) -> Vec<Job> {
     jobs
 }
 
+impl Job {
+    /// The folder of the page (the 404 page has none).
+    fn dir(self, site: &Site) -> String {
+        match self {
+            Job::Report(i) => site.reports[i].dir.clone(),
+            Job::Page(i) => site.pages[i].dir.clone(),
+            Job::Home(n) => urls::paginated("", n),
+            Job::Tags => "tags/".to_string(),
+            Job::Tag(t, n) => urls::paginated(&tag_dir(&site.tags[t].slug), n),
+            Job::Timeline(Some(y)) => format!("{TIMELINE_DIR}{y}/"),
+            Job::Timeline(None) | Job::TimelineYears => TIMELINE_DIR.to_string(),
+            Job::Sources => "sources/".to_string(),
+            Job::NotFound => String::new(),
+        }
+    }
+
+    /// The output file of the page.
+    pub fn path(self, site: &Site) -> String {
+        match self {
+            Job::NotFound => "404.html".to_string(),
+            _ => urls::file_of(&self.dir(site)),
+        }
+    }
+
+    /// The hash of everything the page shows.
+    pub fn key(self, site: &Site, shared: &Shared) -> u64 {
+        let per = site.config.per_page;
+        let g = shared.global;
+        match self {
+            Job::Report(i) => {
+                let r = &site.reports[i];
+                key(&(
+                    g,
+                    r.fingerprint,
+                    tag_names(site, &site.report_tags[i]),
+                    event_tags(site, r),
+                ))
+            }
+            Job::Page(i) => key(&(g, site.pages[i].fingerprint)),
+            Job::Home(n) => {
+                let items = page_slice(&shared.summary_keys, n, per);
+                let total = pages_of(site.reports.len(), per);
+                key(&(g, n, total, items, (n == 1).then_some(&site.intro)))
+            }
+            Job::Tags => key(&(g, tag_counts(site))),
+            Job::Tag(t, n) => {
+                let tag = &site.tags[t];
+                let items: Vec<u64> = page_slice(&tag.reports, n, per)
+                    .iter()
+                    .map(|&i| shared.summary_keys[i])
+                    .collect();
+                key(&(g, &tag.name, &tag.slug, tag.reports.len(), n, items))
+            }
+            Job::Timeline(year) => {
+                let events = site
+                    .timeline
+                    .iter()
+                    .filter(|e| {
+                        year.is_none_or(|y| site.reports[e.report].events[e.event].date.year == y)
+                    })
+                    .map(|e| {
+                        (
+                            site.reports[e.report].fingerprint,
+                            e.event,
+                            tag_names(site, &e.tags),
+                        )
+                    })
+                    .collect::<Vec<_>>();
+                key(&(
+                    g,
+                    year,
+                    &shared.years,
+                    shared.split,
+                    tag_counts(site),
+                    events,
+                ))
+            }
+            Job::TimelineYears => key(&(g, &shared.years, tag_counts(site))),
+            Job::Sources => {
+                let entries = site
+                    .sources
+                    .iter()
+                    .map(|e| {
+                        let citing: Vec<(u64, usize)> = e
+                            .citing
+                            .iter()
+                            .map(|&(ri, n)| (site.reports[ri].fingerprint, n))
+                            .collect();
+                        (e.source.id.as_str(), e.source.title.as_str(), citing)
+                    })
+                    .collect::<Vec<_>>();
+                key(&(g, entries))
+            }
+            Job::NotFound => key(&g),
+        }
+    }
+}
+
+fn event_tags<'a>(site: &'a Site, r: &'a Report) -> Vec<Option<usize>> {
+    r.events
+        .iter()
+        .flat_map(|e| e.tags.iter())
+        .map(|name| {
+            site.tag_ids
+                .get(&crate::model::slug::slugify(name))
+                .copied()
+        })
+        .collect()
+}
+
+fn tag_counts(site: &Site) -> Vec<(&str, &str, usize, usize)> {
+    site.tags
+        .iter()
+        .map(|t| (t.name.as_str(), t.slug.as_str(), t.reports.len(), t.events))
+        .collect()
+}
+
+/// Renders `jobs` in parallel, handing each page to `sink` as soon as it
+/// is ready. Report pages are rendered elsewhere (see `render`).
+pub fn render_jobs(
+    site: &Site,
+    tera: &Templates,
+    shared: &Shared,
+    jobs: Vec<Job>,
+    sink: &Sink,
+) -> Vec<Diagnostic> {
+    jobs.into_par_iter()
+        .filter_map(|job| render_job(site, tera, shared, job).and_then(sink).err())
+        .collect()
+}
+
 fn render_job(
     site: &Site,
     tera: &Templates,
@@ -113,9 +262,17 @@ fn render_job(
     let per = site.config.per_page;
     let mut ctx = Context::new();
     let (dir, template) = match job {
+        Job::Report(i) => {
+            let r = &site.reports[i];
+            return report_page(site, tera, r, &site.report_tags[i]);
+        }
         Job::Home(n) => {
             let total = pages_of(site.reports.len(), per);
-            let slice = page_slice(&shared.summaries, n, per);
+            let slice: Vec<Value> = (0..site.reports.len())
+                .skip((n - 1) * per)
+                .take(per)
+                .map(|i| shared.summary(site, i))
+                .collect();
             ctx.insert_value("reports", Value::from(slice));
             ctx.insert_value("pagination", pagination(site, "", n, total));
             let intro = if n == 1 { site.intro.as_str() } else { "" };
@@ -139,7 +296,7 @@ fn render_job(
             let dir = tag_dir(&tag.slug);
             let total = pages_of(tag.reports.len(), per);
             let ids = page_slice(&tag.reports, n, per);
-            let reports: Vec<Value> = ids.iter().map(|&i| shared.summaries[i].clone()).collect();
+            let reports: Vec<Value> = ids.iter().map(|&i| shared.summary(site, i)).collect();
             ctx.insert_value("reports", Value::from(reports));
             ctx.insert_value("pagination", pagination(site, &dir, n, total));
             ctx.insert(
@@ -159,11 +316,11 @@ fn render_job(
                 Some(y) => site
                     .timeline
                     .iter()
-                    .zip(&shared.events)
+                    .zip(shared.events(site))
                     .filter(|(e, _)| site.reports[e.report].events[e.event].date.year == y)
                     .map(|(_, v)| v.clone())
                     .collect(),
-                None => shared.events.clone(),
+                None => shared.events(site).to_vec(),
             };
             ctx.insert_value("events", Value::from(events));
             ctx.insert_value("year", year.map_or(Value::none(), Value::from));

@@ -37,6 +37,9 @@ pub struct Templates {
     /// The Tera instance.
     pub tera: Tera,
     files: BTreeMap<String, (PathBuf, String)>,
+    /// A hash of every template's text: pages rendered with other
+    /// templates must be rendered again.
+    pub generation: u64,
 }
 
 impl Templates {
@@ -57,6 +60,7 @@ impl Templates {
         let pairs = files.iter().map(|(n, (_, t))| (n.as_str(), t.as_str()));
         let mut templates = Templates {
             tera: Tera::new(),
+            generation: super::memo::key(&files),
             files: BTreeMap::new(),
         };
         if let Err(e) = tera.add_raw_templates(pairs) {

@@ -1,0 +1,39 @@
+//! What was rendered from what: every output file is recorded with a key
+//! hashing all of its inputs. A rebuild renders only files whose key
+//! changed, so the dev server re-renders what an edit touches and nothing
+//! else, while a full build is simply a rebuild from an empty memo.
+
+use std::collections::HashMap;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+
+/// Keys of the files last rendered, by output path.
+#[derive(Debug, Default)]
+pub struct Memo {
+    keys: HashMap<String, u64>,
+}
+
+impl Memo {
+    /// Whether the file at `path` must be rendered for inputs `key`.
+    pub fn changed(&self, path: &str, key: u64) -> bool {
+        self.keys.get(path) != Some(&key)
+    }
+
+    /// Records the keys of a successful render: these paths are now the
+    /// whole site.
+    pub fn replace(&mut self, keys: HashMap<String, u64>) {
+        self.keys = keys;
+    }
+
+    /// Every output path of the last successful render.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.keys.keys().map(String::as_str)
+    }
+}
+
+/// The hash of a value, as a memo key.
+pub fn key<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    value.hash(&mut hasher);
+    hasher.finish()
+}
