@@ -2,14 +2,12 @@
 //! model, render. Every stage runs as far as it can so one run reports
 //! every error.
 
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use rayon::prelude::*;
 
 use std::sync::Arc;
 
-use crate::content::frontmatter::Source;
 use crate::content::{self, Asset, SiteInput};
 use crate::diagnostic::{self, Diagnostic};
 use crate::markdown;
@@ -47,7 +45,6 @@ pub fn run(
         templates,
         ..
     } = input;
-    diags.extend(duplicate_sources(&sources, &sources_text));
     let mut templates = Templates::compile(&templates)
         .map_err(|found| diags.extend(found))
         .ok();
@@ -92,26 +89,4 @@ pub fn run(
     }
     diagnostic::sort(&mut diags);
     (None, diags)
-}
-
-fn duplicate_sources(sources: &[(Arc<Source>, usize)], text: &str) -> Vec<Diagnostic> {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    let mut diags = Vec::new();
-    for (source, line) in sources {
-        if let Some(first) = seen.insert(&source.id, *line) {
-            diags.push(
-                Diagnostic::error(
-                    &PathBuf::from("sources.yaml"),
-                    *line,
-                    0,
-                    format!(
-                        "duplicate source id `{}` (first declared on line {first})",
-                        source.id
-                    ),
-                )
-                .with_source(text),
-            );
-        }
-    }
-    diags
 }

@@ -91,6 +91,11 @@ impl Document {
         })
     }
 
+    /// Whether this is `content/_index.md`, the home page intro.
+    pub fn is_intro(&self) -> bool {
+        self.stem == "_index" && self.dir.is_empty()
+    }
+
     /// The Markdown body.
     pub fn body(&self) -> &str {
         &self.text[self.body_offset..]

@@ -62,6 +62,26 @@ pub struct TemplateFile {
 /// fail to load are left out and reported; the rest is returned so later
 /// stages can find their own errors in the same run.
 pub fn load(root: &Path, base_url: Option<&str>) -> (SiteInput, Vec<Diagnostic>) {
+    let (mut input, mut diags) = load_settings(root, base_url);
+    let (pages, assets) = content_files(root, &root.join("content"), &mut diags);
+    let parsed: Vec<Result<Document, Diagnostic>> = pages
+        .into_par_iter()
+        .map(|page| read_page(root, page))
+        .collect();
+    for result in parsed {
+        match result {
+            Ok(doc) if doc.is_intro() => input.intro = Some(doc),
+            Ok(doc) => input.documents.push(doc),
+            Err(d) => diags.push(d),
+        }
+    }
+    input.assets.extend(assets);
+    (input, diags)
+}
+
+/// Loads everything but `content/`: settings, bibliography, templates and
+/// `static/` (as the input's `assets`).
+pub fn load_settings(root: &Path, base_url: Option<&str>) -> (SiteInput, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let config = load_config(root, base_url).unwrap_or_else(|d| {
         diags.push(d);
@@ -71,35 +91,43 @@ pub fn load(root: &Path, base_url: Option<&str>) -> (SiteInput, Vec<Diagnostic>)
         diags.push(d);
         (Vec::new(), String::new())
     });
-    let walked = walk_content(root, &mut diags);
-    let parsed: Vec<Result<Document, Diagnostic>> = walked
-        .pages
-        .into_par_iter()
-        .map(|page| read_document(root, page))
-        .collect();
-    let mut documents = Vec::with_capacity(parsed.len());
-    let mut intro = None;
-    for result in parsed {
-        match result {
-            Ok(doc) if doc.stem == "_index" => intro = Some(doc),
-            Ok(doc) => documents.push(doc),
-            Err(d) => diags.push(d),
-        }
-    }
-    let mut assets = walked.assets;
-    assets.extend(walk_static(root, &mut diags));
+    diags.extend(duplicate_sources(&sources, &sources_text));
+    let assets = walk_static(root, &mut diags);
     let templates = load_templates(root, &mut diags);
     let input = SiteInput {
         root: root.to_path_buf(),
         config,
         sources,
         sources_text,
-        documents,
-        intro,
+        documents: Vec::new(),
+        intro: None,
         assets,
         templates,
     };
     (input, diags)
+}
+
+/// Two entries of `sources.yaml` with one id are errors.
+fn duplicate_sources(sources: &[(Arc<Source>, usize)], text: &str) -> Vec<Diagnostic> {
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    let mut diags = Vec::new();
+    for (source, line) in sources {
+        if let Some(first) = seen.insert(&source.id, *line) {
+            diags.push(
+                Diagnostic::error(
+                    Path::new("sources.yaml"),
+                    *line,
+                    0,
+                    format!(
+                        "duplicate source id `{}` (first declared on line {first})",
+                        source.id
+                    ),
+                )
+                .with_source(text),
+            );
+        }
+    }
+    diags
 }
 
 fn rel(root: &Path, path: &Path) -> PathBuf {
@@ -190,16 +218,13 @@ fn load_sources(root: &Path) -> Result<Bibliography, Diagnostic> {
     Ok((located, text))
 }
 
-struct PageFile {
+/// A Markdown file of `content/`, before it is read.
+#[derive(Debug)]
+pub struct PageFile {
     path: PathBuf,
     dir: String,
     stem: String,
     is_bundle: bool,
-}
-
-struct Walked {
-    pages: Vec<PageFile>,
-    assets: Vec<Asset>,
 }
 
 /// Whether a file name is an editor's temporary or backup file.
@@ -273,56 +298,55 @@ fn slash_path(path: &Path) -> String {
         .join("/")
 }
 
-fn walk_content(root: &Path, diags: &mut Vec<Diagnostic>) -> Walked {
+/// The pages and assets at or below `path` (a file or folder under
+/// `content/`); names starting with `_` are not pages, except the top
+/// `_index.md`, the home page intro.
+pub fn content_files(
+    root: &Path,
+    path: &Path,
+    diags: &mut Vec<Diagnostic>,
+) -> (Vec<PageFile>, Vec<Asset>) {
     let content = root.join("content");
-    let mut walked = Walked {
-        pages: Vec::new(),
-        assets: Vec::new(),
-    };
-    if !content.is_dir() {
-        return walked;
+    let (mut pages, mut assets) = (Vec::new(), Vec::new());
+    if !path.exists() {
+        return (pages, assets);
     }
-    for entry in walk(root, &content, diags) {
+    for entry in walk(root, path, diags) {
         let path = entry.path();
         let inner = path.strip_prefix(&content).unwrap_or(path);
         let name = entry.file_name().to_string_lossy().to_string();
         let parent = inner.parent().map(slash_path).unwrap_or_default();
-        if name.ends_with(".md") {
-            if name == "_index.md" && parent.is_empty() {
-                walked.pages.push(PageFile {
-                    path: path.to_path_buf(),
-                    dir: String::new(),
-                    stem: "_index".to_string(),
-                    is_bundle: false,
-                });
-            } else if !name.starts_with('_') {
-                let is_bundle = name == "index.md" && !parent.is_empty();
-                let (dir, stem) = if is_bundle {
-                    match parent.rsplit_once('/') {
-                        Some((d, s)) => (d.to_string(), s.to_string()),
-                        None => (String::new(), parent.clone()),
-                    }
-                } else {
-                    (parent.clone(), name.trim_end_matches(".md").to_string())
-                };
-                walked.pages.push(PageFile {
-                    path: path.to_path_buf(),
-                    dir,
-                    stem,
-                    is_bundle,
-                });
-            }
-        } else if !name.starts_with('_') {
-            walked.assets.push(Asset {
+        if name.starts_with('_') && !(name == "_index.md" && parent.is_empty()) {
+            continue;
+        }
+        if !name.ends_with(".md") {
+            assets.push(Asset {
                 source: path.to_path_buf(),
                 dest: slash_path(inner),
             });
+            continue;
         }
+        let is_bundle = name == "index.md" && !parent.is_empty();
+        let (dir, stem) = if is_bundle {
+            match parent.rsplit_once('/') {
+                Some((d, s)) => (d.to_string(), s.to_string()),
+                None => (String::new(), parent.clone()),
+            }
+        } else {
+            (parent.clone(), name.trim_end_matches(".md").to_string())
+        };
+        pages.push(PageFile {
+            path: path.to_path_buf(),
+            dir,
+            stem,
+            is_bundle,
+        });
     }
-    walked
+    (pages, assets)
 }
 
-fn read_document(root: &Path, page: PageFile) -> Result<Document, Diagnostic> {
+/// Reads and parses one page.
+pub fn read_page(root: &Path, page: PageFile) -> Result<Document, Diagnostic> {
     let text = read_text(root, &page.path)?;
     Document::parse(
         rel(root, &page.path),
@@ -333,7 +357,8 @@ fn read_document(root: &Path, page: PageFile) -> Result<Document, Diagnostic> {
     )
 }
 
-fn walk_static(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Asset> {
+/// The files of `static/`, copied to the output root.
+pub fn walk_static(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Asset> {
     let dir = root.join("static");
     if !dir.is_dir() {
         return Vec::new();
@@ -347,7 +372,8 @@ fn walk_static(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Asset> {
         .collect()
 }
 
-fn load_templates(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<TemplateFile> {
+/// The site's own templates.
+pub fn load_templates(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<TemplateFile> {
     let dir = root.join("templates");
     if !dir.is_dir() {
         return Vec::new();

@@ -12,4 +12,7 @@ mod document;
 mod load;
 
 pub use document::Document;
-pub use load::{Asset, SiteInput, TemplateFile, load};
+pub use load::{
+    Asset, PageFile, SiteInput, TemplateFile, content_files, is_editor_temp, load, load_settings,
+    load_templates, read_page, walk_static,
+};

@@ -151,7 +151,7 @@ fn data_files<'a>(
         .chain(&site.pages)
         .map(|r| r.fingerprint)
         .collect();
-    let config = format!("{:?}", site.config);
+    let config = (format!("{:?}", site.config), site.bibliography);
     let mut files: Vec<DataFile> = vec![
         (
             "timeline.json".to_string(),

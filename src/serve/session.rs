@@ -1,0 +1,326 @@
+//! A site kept built in memory for the dev server. Every report stays
+//! assembled in a cache keyed by its file; an edit re-reads and
+//! re-assembles only the files it touched, rebuilds the model (cheap), and
+//! re-renders only the pages whose inputs changed (see `render::memo`).
+//! A failed rebuild changes nothing: the last good site stays served.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
+
+use super::watch::Change;
+use crate::content::{self, Asset, SiteInput, TemplateFile, frontmatter::Source};
+use crate::diagnostic::{self, Diagnostic};
+use crate::markdown;
+use crate::model::{Report, report, site};
+use crate::render::memo::{self, Memo};
+use crate::render::templates::Templates;
+use crate::render::{self, OutputFile};
+
+/// One content file as last seen.
+struct Entry {
+    report: Option<Arc<Report>>,
+    draft: bool,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// The site's inputs other than its reports.
+struct Inputs {
+    config: crate::config::SiteConfig,
+    sources: Vec<(Arc<Source>, usize)>,
+    sources_text: String,
+    diagnostics: Vec<Diagnostic>,
+    template_files: Vec<TemplateFile>,
+    template_diagnostics: Vec<Diagnostic>,
+    static_assets: Vec<Asset>,
+}
+
+/// What the dev server serves: rendered files, and files to read from disk.
+#[derive(Debug, Default, Clone)]
+pub struct Output {
+    /// Rendered files by output path.
+    pub files: HashMap<String, Arc<[u8]>>,
+    /// Copied files by output path: where to read them.
+    pub assets: HashMap<String, PathBuf>,
+}
+
+/// What a rebuild did.
+#[derive(Debug, Default)]
+pub struct Rebuild {
+    /// Pages and files rendered anew.
+    pub rendered: usize,
+    /// Whether only stylesheets changed (a CSS swap is enough).
+    pub css_only: bool,
+    /// Warnings (a failed rebuild returns errors instead).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A site kept built in memory.
+pub struct Session {
+    root: PathBuf,
+    drafts: bool,
+    inputs: Inputs,
+    templates: Option<Templates>,
+    intro: Option<Entry>,
+    intro_html: String,
+    docs: BTreeMap<PathBuf, Entry>,
+    content_assets: BTreeMap<PathBuf, Asset>,
+    memo: Memo,
+    output: Output,
+}
+
+impl Session {
+    /// Builds the site at `root` from scratch. Errors are returned beside
+    /// the session: a session always exists, serving nothing until fixed.
+    pub fn new(root: &Path, drafts: bool) -> Self {
+        let mut session = Session {
+            root: root.to_path_buf(),
+            drafts,
+            inputs: load_inputs(root),
+            templates: None,
+            intro: None,
+            intro_html: String::new(),
+            docs: BTreeMap::new(),
+            content_assets: BTreeMap::new(),
+            memo: Memo::default(),
+            output: Output::default(),
+        };
+        session.compile_templates();
+        session.reload_content(&root.join("content"));
+        session
+    }
+
+    /// The last good site.
+    pub fn output(&self) -> &Output {
+        &self.output
+    }
+
+    /// Applies `changes` and rebuilds what they touch. On errors the site
+    /// stays as it was and every diagnostic (warnings too) comes back.
+    pub fn update(&mut self, changes: &BTreeSet<Change>) -> Result<Rebuild, Vec<Diagnostic>> {
+        let mut css_only = !changes.is_empty();
+        for change in changes {
+            match change {
+                Change::Config => {
+                    let static_assets = std::mem::take(&mut self.inputs.static_assets);
+                    self.inputs = load_inputs(&self.root);
+                    self.inputs.static_assets = static_assets;
+                    self.reload_content(&self.root.join("content"));
+                    css_only = false;
+                }
+                Change::Templates => {
+                    let mut diags = Vec::new();
+                    self.inputs.template_files = content::load_templates(&self.root, &mut diags);
+                    self.inputs.template_diagnostics = diags;
+                    self.compile_templates();
+                    css_only = false;
+                }
+                Change::Static => {
+                    let mut diags = Vec::new();
+                    self.inputs.static_assets = content::walk_static(&self.root, &mut diags);
+                    self.inputs
+                        .diagnostics
+                        .retain(|d| !d.path.starts_with("static"));
+                    self.inputs.diagnostics.extend(diags);
+                }
+                Change::Content(rel) => {
+                    self.reload_content(&self.root.join(rel));
+                    css_only = false;
+                }
+            }
+        }
+        let rebuild = self.rebuild()?;
+        Ok(Rebuild {
+            css_only: css_only && rebuild.rendered == 0,
+            ..rebuild
+        })
+    }
+
+    /// Renders what changed into the output, if there are no errors.
+    pub fn rebuild(&mut self) -> Result<Rebuild, Vec<Diagnostic>> {
+        let mut diags: Vec<Diagnostic> = self
+            .inputs
+            .diagnostics
+            .iter()
+            .chain(&self.inputs.template_diagnostics)
+            .chain(self.intro.iter().flat_map(|e| &e.diagnostics))
+            .chain(
+                self.docs
+                    .values()
+                    .filter(|e| self.drafts || !e.draft)
+                    .flat_map(|e| &e.diagnostics),
+            )
+            .cloned()
+            .collect();
+        let reports: Vec<Arc<Report>> = self
+            .docs
+            .values()
+            .filter_map(|e| e.report.clone())
+            .collect();
+        let bibliography = memo::key(&self.inputs.sources_text);
+        let config = self.inputs.config.clone();
+        let (mut site, found) = site::build(
+            config,
+            self.intro_html.clone(),
+            reports,
+            self.drafts,
+            bibliography,
+        );
+        diags.extend(found);
+        let Some(templates) = self.templates.as_mut() else {
+            diagnostic::sort(&mut diags);
+            return Err(diags);
+        };
+        if diags.iter().any(Diagnostic::is_error) {
+            diagnostic::sort(&mut diags);
+            return Err(diags);
+        }
+        let site_static: Vec<String> = self
+            .inputs
+            .static_assets
+            .iter()
+            .map(|a| a.dest.clone())
+            .collect();
+        let fresh = Mutex::new(Vec::new());
+        let sink = |file: OutputFile| {
+            if let Ok(mut files) = fresh.lock() {
+                files.push(file);
+            }
+            Ok(())
+        };
+        let mut memo = std::mem::take(&mut self.memo);
+        let result = render::render(&mut site, templates, &site_static, &mut memo, &sink);
+        let rendered = match result {
+            Ok(r) => r,
+            Err(found) => {
+                self.memo = memo;
+                diags.extend(found);
+                diagnostic::sort(&mut diags);
+                return Err(diags);
+            }
+        };
+        self.memo = memo;
+        let fresh = fresh.into_inner().unwrap_or_default();
+        let keep: HashSet<&str> = self.memo.paths().collect();
+        self.output
+            .files
+            .retain(|path, _| keep.contains(path.as_str()));
+        for file in fresh {
+            self.output.files.insert(file.path, file.bytes.into());
+        }
+        self.output.assets = self
+            .content_assets
+            .values()
+            .chain(&self.inputs.static_assets)
+            .map(|a| (a.dest.clone(), a.source.clone()))
+            .collect();
+        diagnostic::sort(&mut diags);
+        Ok(Rebuild {
+            rendered: rendered.written,
+            css_only: false,
+            warnings: diags,
+        })
+    }
+
+    fn compile_templates(&mut self) {
+        match Templates::compile(&self.inputs.template_files) {
+            Ok(t) => {
+                self.templates = Some(t);
+            }
+            Err(d) => {
+                self.templates = None;
+                self.inputs.template_diagnostics.extend(d);
+            }
+        }
+    }
+
+    /// Re-reads the content file or folder at `path` (absolute): what is
+    /// there now replaces what the cache held at or below it.
+    fn reload_content(&mut self, path: &Path) {
+        let rel = path.strip_prefix(&self.root).unwrap_or(path).to_path_buf();
+        let under = |p: &Path| p == rel || p.starts_with(&rel);
+        self.docs.retain(|p, _| !under(p));
+        self.content_assets.retain(|p, _| !under(p));
+        if self.intro_path().starts_with(&rel) {
+            self.intro = None;
+            self.intro_html.clear();
+        }
+        let mut walk_diags = Vec::new();
+        let (pages, assets) = content::content_files(&self.root, path, &mut walk_diags);
+        for asset in assets {
+            let at = asset
+                .source
+                .strip_prefix(&self.root)
+                .unwrap_or(&asset.source);
+            self.content_assets.insert(at.to_path_buf(), asset);
+        }
+        let globals = site::globals(&self.inputs.sources);
+        let loaded: Vec<(PathBuf, Entry, Option<String>)> = pages
+            .into_par_iter()
+            .map(|page| match content::read_page(&self.root, page) {
+                Ok(doc) => {
+                    let path = doc.path.clone();
+                    if doc.is_intro() {
+                        let html = markdown::render_plain(doc.body());
+                        (path, entry_of(None, false, Vec::new()), Some(html))
+                    } else {
+                        let draft = doc.front.draft;
+                        let (report, found) = report::assemble(&doc, &globals);
+                        (path, entry_of(report, draft, found), None)
+                    }
+                }
+                Err(d) => (d.path.clone(), entry_of(None, false, vec![d]), None),
+            })
+            .collect();
+        for (path, entry, intro) in loaded {
+            match intro {
+                Some(html) => {
+                    self.intro = Some(entry);
+                    self.intro_html = html;
+                }
+                None => {
+                    self.docs.insert(path, entry);
+                }
+            }
+        }
+        for d in walk_diags {
+            self.docs
+                .insert(d.path.clone(), entry_of(None, false, vec![d]));
+        }
+    }
+
+    fn intro_path(&self) -> PathBuf {
+        PathBuf::from("content/_index.md")
+    }
+}
+
+fn entry_of(report: Option<Report>, draft: bool, diagnostics: Vec<Diagnostic>) -> Entry {
+    Entry {
+        report: report.map(Arc::new),
+        draft,
+        diagnostics,
+    }
+}
+
+fn load_inputs(root: &Path) -> Inputs {
+    let (input, diagnostics) = content::load_settings(root, None);
+    let SiteInput {
+        config,
+        sources,
+        sources_text,
+        templates,
+        assets,
+        ..
+    } = input;
+    Inputs {
+        config,
+        sources,
+        sources_text,
+        diagnostics,
+        template_files: templates,
+        template_diagnostics: Vec::new(),
+        static_assets: assets,
+    }
+}
