@@ -20,6 +20,9 @@ pub enum Command {
     Build(BuildArgs),
     /// Report every error and warning without writing anything.
     Check(SiteArgs),
+    /// Build in memory, serve on loopback, rebuild on every save and reload
+    /// open pages.
+    Serve(ServeArgs),
     /// Write a new report with its front matter skeleton.
     New(NewArgs),
     /// Make a new site with the built-in templates.
@@ -49,6 +52,20 @@ pub struct BuildArgs {
     /// links become absolute (e.g. https://host/reports-site/).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+}
+
+/// Options of `serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Address to listen on; anything but loopback is shown to the network
+    /// and prints a warning.
+    #[arg(long, value_name = "IP", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Port to listen on; the next free one is used if it is taken.
+    #[arg(long, short, default_value_t = 1111)]
+    pub port: u16,
 }
 
 /// Options of `new`.

@@ -16,6 +16,7 @@ fn main() -> ExitCode {
     let outcome = match &cli.command {
         Command::Build(args) => commands::build::run(args),
         Command::Check(args) => commands::check::run(args),
+        Command::Serve(args) => commands::serve::run(args),
         Command::New(args) => commands::new::run(args),
         Command::Init(args) => commands::init::run(args),
     };

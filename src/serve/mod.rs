@@ -1,5 +1,220 @@
 //! `annalist serve`: build in memory, serve on loopback, watch the site's
 //! inputs, rebuild what an edit touches and reload open pages.
 
+pub mod live;
+pub mod server;
 pub mod session;
 pub mod watch;
+mod watcher;
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Instant;
+
+use tokio::sync::broadcast;
+
+use crate::diagnostic::Diagnostic;
+use server::{AppState, Live, Served};
+use session::{Rebuild, Session};
+use watch::Change;
+
+/// How many ports above the asked one are tried when it is taken.
+const PORT_TRIES: u16 = 20;
+
+/// Where and what to serve.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The site's root folder.
+    pub root: PathBuf,
+    /// The address to listen on.
+    pub bind: IpAddr,
+    /// The port to try first.
+    pub port: u16,
+    /// Include drafts.
+    pub drafts: bool,
+}
+
+/// Builds, serves and rebuilds until interrupted. Returns only on a setup
+/// failure (no free port, no watcher), with its message.
+pub fn run(options: &Options) -> Result<(), String> {
+    let root = std::fs::canonicalize(&options.root)
+        .map_err(|e| format!("cannot open the site at {}: {e}", options.root.display()))?;
+    let started = Instant::now();
+    let mut session = Session::new(&root, options.drafts);
+    let served = Arc::new(RwLock::new(Served::default()));
+    let (live, _) = broadcast::channel(64);
+    let first = session.rebuild();
+    publish(&session, &served, &live, first, "initial build", started);
+    let listener = bind(options.bind, options.port)?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the bound address: {e}"))?;
+    announce(options, address);
+    let state = AppState {
+        served: served.clone(),
+        live: live.clone(),
+        hosts: Arc::new(hosts(options.bind)),
+    };
+    std::thread::spawn(move || serve_http(listener, state));
+    let changes = watcher::Watcher::start(&root)?;
+    for batch in changes {
+        let started = Instant::now();
+        let what = describe(&batch);
+        let result = session.update(&batch);
+        publish(&session, &served, &live, result, &what, started);
+    }
+    Err("the file watcher stopped".to_string())
+}
+
+fn bind(ip: IpAddr, port: u16) -> Result<TcpListener, String> {
+    for candidate in port..port.saturating_add(PORT_TRIES) {
+        if let Ok(listener) = TcpListener::bind(SocketAddr::new(ip, candidate)) {
+            return Ok(listener);
+        }
+    }
+    Err(format!(
+        "no free port on {ip} from {port} to {}",
+        port.saturating_add(PORT_TRIES - 1)
+    ))
+}
+
+fn announce(options: &Options, address: SocketAddr) {
+    let mut err = std::io::stderr().lock();
+    if !options.bind.is_loopback() {
+        let _ = writeln!(
+            err,
+            "warning: serving on {} makes your drafts visible to other machines on the network",
+            options.bind
+        );
+    }
+    if address.port() != options.port {
+        let _ = writeln!(
+            err,
+            "port {} is taken; using {} instead",
+            options.port,
+            address.port()
+        );
+    }
+    let host = if options.bind.is_loopback() {
+        "127.0.0.1".to_string()
+    } else {
+        address.ip().to_string()
+    };
+    let _ = writeln!(
+        err,
+        "serving http://{host}:{}/ (Ctrl-C to stop)",
+        address.port()
+    );
+}
+
+/// Host names requests may carry: this machine's, and the bound address.
+fn hosts(bind: IpAddr) -> Vec<String> {
+    let mut hosts = vec![
+        "localhost".to_string(),
+        "127.0.0.1".to_string(),
+        "[::1]".to_string(),
+    ];
+    let bound = match bind {
+        IpAddr::V6(v6) => format!("[{v6}]"),
+        IpAddr::V4(v4) => v4.to_string(),
+    };
+    if !hosts.contains(&bound) {
+        hosts.push(bound);
+    }
+    hosts
+}
+
+fn serve_http(listener: TcpListener, state: AppState) {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the HTTP server: {e}");
+            return;
+        }
+    };
+    runtime.block_on(async move {
+        let _ = listener.set_nonblocking(true);
+        let listener = match tokio::net::TcpListener::from_std(listener) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("error: cannot start the HTTP server: {e}");
+                return;
+            }
+        };
+        if let Err(e) = axum::serve(listener, server::app(state)).await {
+            eprintln!("error: the HTTP server stopped: {e}");
+        }
+    });
+}
+
+/// Puts a rebuild's result in front of the reader: the new site and a
+/// reload, or the errors in the terminal and the browser.
+fn publish(
+    session: &Session,
+    served: &RwLock<Served>,
+    live: &broadcast::Sender<Live>,
+    result: Result<Rebuild, Vec<Diagnostic>>,
+    what: &str,
+    started: Instant,
+) {
+    let mut err = std::io::stderr().lock();
+    match result {
+        Ok(rebuild) => {
+            for d in &rebuild.warnings {
+                let _ = writeln!(err, "{d}\n");
+            }
+            if let Ok(mut s) = served.write() {
+                s.output = session.output().clone();
+                s.errors = None;
+            }
+            let _ = writeln!(
+                err,
+                "{what}: {} page(s) rendered in {} ms",
+                rebuild.rendered,
+                started.elapsed().as_millis()
+            );
+            let _ = live.send(if rebuild.css_only {
+                Live::Css
+            } else {
+                Live::Reload
+            });
+        }
+        Err(diags) => {
+            let text: Vec<String> = diags.iter().map(ToString::to_string).collect();
+            let text = text.join("\n\n");
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            let _ = writeln!(
+                err,
+                "{text}\n\n{what}: {errors} error(s); still serving the last good site"
+            );
+            if let Ok(mut s) = served.write() {
+                s.errors = Some(text.clone());
+            }
+            let _ = live.send(Live::Errors(text));
+        }
+    }
+}
+
+/// A few words on what changed, for the terminal.
+fn describe(batch: &BTreeSet<Change>) -> String {
+    let names: Vec<String> = batch
+        .iter()
+        .map(|c| match c {
+            Change::Config => "site.yaml/sources.yaml".to_string(),
+            Change::Templates => "templates".to_string(),
+            Change::Static => "static".to_string(),
+            Change::Content(p) => Path::new(p).display().to_string(),
+        })
+        .collect();
+    match names.len() {
+        0..=3 => names.join(", "),
+        n => format!("{}, {} and {} more", names[0], names[1], n - 2),
+    }
+}

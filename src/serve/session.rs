@@ -53,6 +53,8 @@ pub struct Rebuild {
     pub rendered: usize,
     /// Whether only stylesheets changed (a CSS swap is enough).
     pub css_only: bool,
+    /// Whether files copied as they are (images, static files) changed.
+    pub assets_changed: bool,
     /// Warnings (a failed rebuild returns errors instead).
     pub warnings: Vec<Diagnostic>,
 }
@@ -101,6 +103,7 @@ impl Session {
     /// stays as it was and every diagnostic (warnings too) comes back.
     pub fn update(&mut self, changes: &BTreeSet<Change>) -> Result<Rebuild, Vec<Diagnostic>> {
         let mut css_only = !changes.is_empty();
+        let mut assets_changed = false;
         for change in changes {
             match change {
                 Change::Config => {
@@ -120,6 +123,7 @@ impl Session {
                 Change::Static => {
                     let mut diags = Vec::new();
                     self.inputs.static_assets = content::walk_static(&self.root, &mut diags);
+                    assets_changed = true;
                     self.inputs
                         .diagnostics
                         .retain(|d| !d.path.starts_with("static"));
@@ -127,6 +131,7 @@ impl Session {
                 }
                 Change::Content(rel) => {
                     self.reload_content(&self.root.join(rel));
+                    assets_changed |= rel.extension().is_none_or(|e| e != "md");
                     css_only = false;
                 }
             }
@@ -134,6 +139,7 @@ impl Session {
         let rebuild = self.rebuild()?;
         Ok(Rebuild {
             css_only: css_only && rebuild.rendered == 0,
+            assets_changed,
             ..rebuild
         })
     }
@@ -220,6 +226,7 @@ impl Session {
         Ok(Rebuild {
             rendered: rendered.written,
             css_only: false,
+            assets_changed: false,
             warnings: diags,
         })
     }
