@@ -52,6 +52,10 @@ pub struct BuildArgs {
     /// links become absolute (e.g. https://host/reports-site/).
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
+    /// Keep running: rebuild on every change to the site, writing only the
+    /// files that changed (for use with your own web server).
+    #[arg(long, short)]
+    pub watch: bool,
 }
 
 /// Options of `serve`.

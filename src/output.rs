@@ -178,3 +178,51 @@ mod tests {
         assert!(check_target(&root, &root.join("public")).is_ok());
     }
 }
+
+/// Updates a site in place for `build --watch`: writes `changed` files,
+/// deletes `removed` ones, and copies assets whose size or time differs.
+/// Only a successful rebuild reaches here, so a failed one writes nothing.
+pub fn sync<'a>(
+    out: &Path,
+    changed: impl Iterator<Item = (&'a str, &'a [u8])>,
+    removed: impl Iterator<Item = &'a str>,
+    assets: impl Iterator<Item = (&'a str, &'a Path)>,
+) -> io::Result<usize> {
+    let mut written = 0;
+    for (path, bytes) in changed {
+        let target = out.join(path);
+        if let Some(parent) = target.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(target, bytes)?;
+        written += 1;
+    }
+    for path in removed {
+        let target = out.join(path);
+        match fs::remove_file(&target) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+        // Folders left empty go too; a folder still holding files stays.
+        for dir in target.ancestors().skip(1).take_while(|d| *d != out) {
+            if fs::remove_dir(dir).is_err() {
+                break;
+            }
+        }
+    }
+    for (dest, source) in assets {
+        let target = out.join(dest);
+        let same = match (fs::metadata(source), fs::metadata(&target)) {
+            (Ok(a), Ok(b)) => a.len() == b.len() && a.modified().ok() <= b.modified().ok(),
+            _ => false,
+        };
+        if !same {
+            if let Some(parent) = target.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            fs::copy(source, &target)?;
+            written += 1;
+        }
+    }
+    Ok(written)
+}

@@ -270,7 +270,7 @@ fn run_sequence(seed: u64, steps: usize) {
     let mut rng = Rng(seed);
     let dir = fixture(&mut rng);
     let root = dir.path();
-    let mut session = Session::new(root, false);
+    let mut session = Session::new(root, false, None);
     session.rebuild().expect("the fixture builds");
     assert_eq!(
         Some(served(&session)),

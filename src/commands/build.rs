@@ -23,6 +23,12 @@ pub fn run(args: &BuildArgs) -> Outcome {
     if let Err(message) = output::check_target(root, &out) {
         return fail(vec![Diagnostic::error(&out, 0, 0, message)]);
     }
+    if args.watch {
+        let base_url = args.base_url.as_deref();
+        let result = crate::serve::watch_build(root, &out, args.site.drafts, base_url);
+        let message = result.err().unwrap_or_default();
+        return fail(vec![Diagnostic::error(&out, 0, 0, message)]);
+    }
     let stage = match Stage::create(&out) {
         Ok(stage) => stage,
         Err(e) => return fail(vec![write_error(&out, &e)]),

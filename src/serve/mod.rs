@@ -43,7 +43,7 @@ pub fn run(options: &Options) -> Result<(), String> {
     let root = std::fs::canonicalize(&options.root)
         .map_err(|e| format!("cannot open the site at {}: {e}", options.root.display()))?;
     let started = Instant::now();
-    let mut session = Session::new(&root, options.drafts);
+    let mut session = Session::new(&root, options.drafts, None);
     let served = Arc::new(RwLock::new(Served::default()));
     let (live, _) = broadcast::channel(64);
     let first = session.rebuild();
@@ -67,6 +67,68 @@ pub fn run(options: &Options) -> Result<(), String> {
         publish(&session, &served, &live, result, &what, started);
     }
     Err("the file watcher stopped".to_string())
+}
+
+/// `build --watch`: builds into `out`, then rebuilds on every change,
+/// writing only the files that changed. Returns only on a setup failure.
+pub fn watch_build(
+    root: &Path,
+    out: &Path,
+    drafts: bool,
+    base_url: Option<&str>,
+) -> Result<(), String> {
+    let root = std::fs::canonicalize(root)
+        .map_err(|e| format!("cannot open the site at {}: {e}", root.display()))?;
+    let mut session = Session::new(&root, drafts, base_url);
+    let mut written = session::Output::default();
+    let mut result = session.rebuild();
+    let mut what = "initial build".to_string();
+    let mut started = Instant::now();
+    let mut changes = watcher::Watcher::start(&root)?;
+    loop {
+        match result {
+            Ok(rebuild) => {
+                let current = session.output();
+                let changed = current
+                    .files
+                    .iter()
+                    .filter(|(path, bytes)| written.files.get(*path) != Some(bytes))
+                    .map(|(path, bytes)| (path.as_str(), &bytes[..]));
+                let removed = written
+                    .files
+                    .keys()
+                    .chain(written.assets.keys())
+                    .filter(|p| !current.files.contains_key(*p) && !current.assets.contains_key(*p))
+                    .map(String::as_str);
+                let assets = current
+                    .assets
+                    .iter()
+                    .map(|(d, s)| (d.as_str(), s.as_path()));
+                let count = crate::output::sync(out, changed, removed, assets)
+                    .map_err(|e| format!("cannot write to {}: {e}", out.display()))?;
+                written = current.clone();
+                for d in &rebuild.warnings {
+                    eprintln!("{d}\n");
+                }
+                eprintln!(
+                    "{what}: {count} file(s) written in {} ms",
+                    started.elapsed().as_millis()
+                );
+            }
+            Err(diags) => {
+                for d in &diags {
+                    eprintln!("{d}\n");
+                }
+                eprintln!("{what}: build failed; {} left as it was", out.display());
+            }
+        }
+        let Some(batch) = changes.next() else {
+            return Err("the file watcher stopped".to_string());
+        };
+        started = Instant::now();
+        what = describe(&batch);
+        result = session.update(&batch);
+    }
 }
 
 fn bind(ip: IpAddr, port: u16) -> Result<TcpListener, String> {

@@ -63,6 +63,7 @@ pub struct Rebuild {
 pub struct Session {
     root: PathBuf,
     drafts: bool,
+    base_url: Option<String>,
     inputs: Inputs,
     templates: Option<Templates>,
     intro: Option<Entry>,
@@ -76,11 +77,12 @@ pub struct Session {
 impl Session {
     /// Builds the site at `root` from scratch. Errors are returned beside
     /// the session: a session always exists, serving nothing until fixed.
-    pub fn new(root: &Path, drafts: bool) -> Self {
+    pub fn new(root: &Path, drafts: bool, base_url: Option<&str>) -> Self {
         let mut session = Session {
             root: root.to_path_buf(),
             drafts,
-            inputs: load_inputs(root),
+            base_url: base_url.map(str::to_string),
+            inputs: load_inputs(root, base_url),
             templates: None,
             intro: None,
             intro_html: String::new(),
@@ -108,7 +110,7 @@ impl Session {
             match change {
                 Change::Config => {
                     let static_assets = std::mem::take(&mut self.inputs.static_assets);
-                    self.inputs = load_inputs(&self.root);
+                    self.inputs = load_inputs(&self.root, self.base_url.as_deref());
                     self.inputs.static_assets = static_assets;
                     self.reload_content(&self.root.join("content"));
                     css_only = false;
@@ -311,8 +313,8 @@ fn entry_of(report: Option<Report>, draft: bool, diagnostics: Vec<Diagnostic>) -
     }
 }
 
-fn load_inputs(root: &Path) -> Inputs {
-    let (input, diagnostics) = content::load_settings(root, None);
+fn load_inputs(root: &Path, base_url: Option<&str>) -> Inputs {
+    let (input, diagnostics) = content::load_settings(root, base_url);
     let SiteInput {
         config,
         sources,
