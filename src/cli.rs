@@ -50,7 +50,7 @@ pub struct BuildArgs {
     pub output: Option<PathBuf>,
     /// Absolute URL the site will be served from, overriding site.yaml;
     /// links become absolute (e.g. https://host/reports-site/).
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = crate::config::check_base_url)]
     pub base_url: Option<String>,
     /// Keep running: rebuild on every change to the site, writing only the
     /// files that changed (for use with your own web server).

@@ -57,8 +57,9 @@ impl Default for SiteConfig {
 
 impl SiteConfig {
     /// Folds `options:` into the top-level limits, sets the base URL given
-    /// on the command line, and normalises it to end in `/`.
-    pub fn finish(mut self, base_url: Option<&str>) -> Result<Self, String> {
+    /// on the command line, and normalises it to end in `/`. An error names
+    /// the offending key.
+    pub fn finish(mut self, base_url: Option<&str>) -> Result<Self, (&'static str, String)> {
         if let Some(n) = self.options.per_page {
             self.per_page = n;
         }
@@ -66,29 +67,39 @@ impl SiteConfig {
             self.timeline_per_page = n;
         }
         if self.per_page == 0 {
-            return Err("`per_page` must be at least 1".to_string());
+            return Err(("per_page", "`per_page` must be at least 1".to_string()));
         }
         if self.timeline_per_page == 0 {
-            return Err("`timeline_per_page` must be at least 1".to_string());
+            return Err((
+                "timeline_per_page",
+                "`timeline_per_page` must be at least 1".to_string(),
+            ));
         }
         if let Some(url) = base_url {
             self.base_url = Some(url.to_string());
         }
         if let Some(url) = self.base_url.take().filter(|u| !u.trim().is_empty()) {
-            let url = url.trim();
-            if !(url.starts_with("http://") || url.starts_with("https://")) {
-                return Err(format!(
-                    "`base_url` must be an absolute http(s) URL, not `{url}`"
-                ));
-            }
-            let url = if url.ends_with('/') {
-                url.to_string()
-            } else {
-                format!("{url}/")
-            };
-            self.base_url = Some(url);
+            self.base_url = Some(check_base_url(&url).map_err(|m| ("base_url", m))?);
         }
         Ok(self)
+    }
+}
+
+/// An absolute http(s) URL, ending in `/`.
+pub fn check_base_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.starts_with('/') => Ok(if url.ends_with('/') {
+            url.to_string()
+        } else {
+            format!("{url}/")
+        }),
+        _ => Err(format!(
+            "`base_url` must be an absolute http(s) URL such as https://example.com/reports/, not `{url}`"
+        )),
     }
 }
 

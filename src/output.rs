@@ -163,22 +163,6 @@ fn remove_stale_stages(parent: &Path, name: &str) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn refuses_dangerous_targets() {
-        let root = std::env::temp_dir().join("annalist-target-test");
-        assert!(check_target(&root, &root).is_err());
-        assert!(check_target(&root, root.parent().unwrap()).is_err());
-        assert!(check_target(&root, &root.join("content")).is_err());
-        assert!(check_target(&root, &root.join("content/x")).is_err());
-        assert!(check_target(&root, Path::new("/")).is_err());
-        assert!(check_target(&root, &root.join("public")).is_ok());
-    }
-}
-
 /// Updates a site in place for `build --watch`: writes `changed` files,
 /// deletes `removed` ones, and copies assets whose size or time differs.
 /// Only a successful rebuild reaches here, so a failed one writes nothing.
@@ -225,4 +209,20 @@ pub fn sync<'a>(
         }
     }
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_dangerous_targets() {
+        let root = std::env::temp_dir().join("annalist-target-test");
+        assert!(check_target(&root, &root).is_err());
+        assert!(check_target(&root, root.parent().unwrap()).is_err());
+        assert!(check_target(&root, &root.join("content")).is_err());
+        assert!(check_target(&root, &root.join("content/x")).is_err());
+        assert!(check_target(&root, Path::new("/")).is_err());
+        assert!(check_target(&root, &root.join("public")).is_ok());
+    }
 }

@@ -171,17 +171,51 @@ pub struct YamlError {
 pub fn parse_yaml<T: for<'de> Deserialize<'de>>(yaml: &str) -> Result<T, YamlError> {
     serde_yaml::from_str(yaml).map_err(|e| {
         let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-        let message = e.to_string();
-        let message = match message.rfind(" at line ") {
-            Some(i) => message[..i].to_string(),
-            None => message,
-        };
+        let message = strip_positions(&e.to_string());
         YamlError { line, col, message }
     })
 }
 
+/// Removes the parser's own ` at line N column M` phrases: they count
+/// from the start of the YAML, not of the file, and the diagnostic already
+/// carries the position.
+fn strip_positions(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(i) = rest.find(" at line ") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + " at line ".len()..];
+        let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let n = digits(after);
+        match after[n..].strip_prefix(" column ") {
+            Some(col) if n > 0 => rest = &col[digits(col)..],
+            _ => {
+                out.push_str(" at line ");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn parser_positions_are_stripped_from_messages() {
+        assert_eq!(
+            super::strip_positions(
+                "did not find expected ',' or ']' at line 3 column 5, while parsing a flow sequence at line 2 column 7"
+            ),
+            "did not find expected ',' or ']', while parsing a flow sequence"
+        );
+        assert_eq!(
+            super::strip_positions("no position here"),
+            "no position here"
+        );
+        assert_eq!(super::strip_positions("at line x"), "at line x");
+    }
+
     use super::*;
 
     #[test]

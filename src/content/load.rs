@@ -24,8 +24,8 @@ pub struct SiteInput {
     pub root: PathBuf,
     /// `site.yaml`, with overrides applied.
     pub config: SiteConfig,
-    /// `sources.yaml`, with the line of each entry's `id`.
-    pub sources: Vec<(Arc<Source>, usize)>,
+    /// `sources.yaml`, with the line and column of each entry's `id`.
+    pub sources: Vec<(Arc<Source>, (usize, usize))>,
     /// Text of `sources.yaml`, for diagnostics.
     pub sources_text: String,
     /// Markdown pages under `content/`.
@@ -108,16 +108,16 @@ pub fn load_settings(root: &Path, base_url: Option<&str>) -> (SiteInput, Vec<Dia
 }
 
 /// Two entries of `sources.yaml` with one id are errors.
-fn duplicate_sources(sources: &[(Arc<Source>, usize)], text: &str) -> Vec<Diagnostic> {
+fn duplicate_sources(sources: &[(Arc<Source>, (usize, usize))], text: &str) -> Vec<Diagnostic> {
     let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     let mut diags = Vec::new();
-    for (source, line) in sources {
+    for (source, (line, col)) in sources {
         if let Some(first) = seen.insert(&source.id, *line) {
             diags.push(
                 Diagnostic::error(
                     Path::new("sources.yaml"),
                     *line,
-                    0,
+                    *col,
                     format!(
                         "duplicate source id `{}` (first declared on line {first})",
                         source.id
@@ -157,13 +157,15 @@ fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let valid = String::from_utf8_lossy(valid);
             let line = valid.matches('\n').count() + 1;
-            let col = valid.len() - valid.rfind('\n').map_or(0, |i| i + 1) + 1;
-            Err(Diagnostic::error(
-                &shown,
-                line,
-                col,
-                "file is not valid UTF-8 text",
-            ))
+            let col = valid[valid.rfind('\n').map_or(0, |i| i + 1)..]
+                .chars()
+                .count()
+                + 1;
+            let lossy = String::from_utf8_lossy(e.as_bytes());
+            Err(
+                Diagnostic::error(&shown, line, col, "file is not valid UTF-8 text")
+                    .with_source(&lossy),
+            )
         }
     }
 }
@@ -171,25 +173,28 @@ fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
 fn load_config(root: &Path, base_url: Option<&str>) -> Result<SiteConfig, Diagnostic> {
     let path = root.join("site.yaml");
     let shown = PathBuf::from("site.yaml");
-    let config = if path.exists() {
-        let text = read_text(root, &path)?;
-        if text.trim().is_empty() {
-            SiteConfig::default()
-        } else {
-            frontmatter::parse_yaml::<SiteConfig>(&text).map_err(|e| {
-                Diagnostic::error(&shown, e.line, e.col, e.message).with_source(&text)
-            })?
-        }
+    let text = if path.exists() {
+        read_text(root, &path)?
     } else {
-        SiteConfig::default()
+        String::new()
     };
-    config
-        .finish(base_url)
-        .map_err(|msg| Diagnostic::error(&shown, 0, 0, msg))
+    let config = if text.trim().is_empty() {
+        SiteConfig::default()
+    } else {
+        frontmatter::parse_yaml::<SiteConfig>(&text)
+            .map_err(|e| Diagnostic::error(&shown, e.line, e.col, e.message).with_source(&text))?
+    };
+    config.finish(base_url).map_err(|(key, message)| {
+        use super::locate::Step::Key;
+        let at = super::locate::locate(&text, &[Key(key)])
+            .or_else(|| super::locate::locate(&text, &[Key("options"), Key(key)]));
+        let (line, col) = at.unwrap_or((0, 0));
+        Diagnostic::error(&shown, line, col, message).with_source(&text)
+    })
 }
 
 /// `sources.yaml`'s entries with the line of each id, and its text.
-type Bibliography = (Vec<(Arc<Source>, usize)>, String);
+type Bibliography = (Vec<(Arc<Source>, (usize, usize))>, String);
 
 fn load_sources(root: &Path) -> Result<Bibliography, Diagnostic> {
     let path = root.join("sources.yaml");
@@ -211,8 +216,8 @@ fn load_sources(root: &Path) -> Result<Bibliography, Diagnostic> {
                 super::locate::Step::Index(i),
                 super::locate::Step::Key("id"),
             ];
-            let line = super::locate::locate(&text, &path).map_or(0, |(l, _)| l);
-            (s, line)
+            let at = super::locate::locate(&text, &path).unwrap_or((0, 0));
+            (s, at)
         })
         .collect();
     Ok((located, text))

@@ -51,6 +51,9 @@ pub struct Report {
     /// A hash of the source file: equal fingerprints, equal reports (given
     /// the same `sources.yaml`), so pages built from it need no re-render.
     pub fingerprint: u64,
+    /// What decides the output path, for errors about it: the `slug:`
+    /// value if set, else the start of the file.
+    pub origin: Diagnostic,
 }
 
 /// One entry of a report's References.
@@ -147,8 +150,17 @@ pub fn assemble(
         events,
         extra: fm.extra.clone(),
         fingerprint: fingerprint(doc),
+        origin: origin(doc),
     };
     (Some(report), diags)
+}
+
+fn origin(doc: &Document) -> Diagnostic {
+    let (line, col) = match doc.front.slug {
+        Some(_) => doc.position_of(&[Key("slug")]),
+        None => (1, 1),
+    };
+    Diagnostic::error(&doc.path, line, col, "").with_source(&doc.text)
 }
 
 fn fingerprint(doc: &Document) -> u64 {

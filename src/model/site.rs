@@ -217,12 +217,14 @@ const RESERVED: [&str; 4] = ["tags/", "timeline/", "sources/", "page/"];
 fn check_paths(reports: &[Arc<Report>], diags: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<&str, &Report> = HashMap::new();
     let mut folded: HashMap<String, &Report> = HashMap::new();
+    let at = |report: &Report, message: String| Diagnostic {
+        message,
+        ..report.origin.clone()
+    };
     for report in reports {
         if let Some(reserved) = RESERVED.iter().find(|r| report.dir.starts_with(*r)) {
-            diags.push(Diagnostic::error(
-                &report.path,
-                0,
-                0,
+            diags.push(at(
+                report,
                 format!(
                     "output path /{} is reserved for the site's own /{reserved} pages",
                     report.dir
@@ -230,10 +232,8 @@ fn check_paths(reports: &[Arc<Report>], diags: &mut Vec<Diagnostic>) {
             ));
         }
         if let Some(first) = seen.insert(&report.dir, report) {
-            diags.push(Diagnostic::error(
-                &report.path,
-                0,
-                0,
+            diags.push(at(
+                report,
                 format!(
                     "output path /{} is also the output path of {}",
                     report.dir,
@@ -241,16 +241,17 @@ fn check_paths(reports: &[Arc<Report>], diags: &mut Vec<Diagnostic>) {
                 ),
             ));
         } else if let Some(first) = folded.insert(report.dir.to_lowercase(), report) {
-            diags.push(Diagnostic::warning(
-                &report.path,
-                0,
-                0,
-                format!(
-                    "output path /{} differs only in case from that of {}: they clash on case-insensitive hosts",
-                    report.dir,
-                    first.path.display()
-                ),
-            ));
+            diags.push(Diagnostic {
+                severity: crate::diagnostic::Severity::Warning,
+                ..at(
+                    report,
+                    format!(
+                        "output path /{} differs only in case from that of {}: they clash on case-insensitive hosts",
+                        report.dir,
+                        first.path.display()
+                    ),
+                )
+            });
         }
     }
 }
@@ -284,6 +285,6 @@ fn sources_index(reports: &[Arc<Report>]) -> Vec<SourceEntry> {
 }
 
 /// Sources from `sources.yaml`, by id.
-pub fn globals(sources: &[(Arc<Source>, usize)]) -> HashMap<&str, &Arc<Source>> {
+pub fn globals(sources: &[(Arc<Source>, (usize, usize))]) -> HashMap<&str, &Arc<Source>> {
     sources.iter().map(|(s, _)| (s.id.as_str(), s)).collect()
 }

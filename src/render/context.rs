@@ -113,15 +113,25 @@ fn label(i: usize) -> String {
 }
 
 impl Site {
-    /// The tag views of report `i`.
+    /// The views of tags `ids`. A tag only events carry has no page of
+    /// its own; it links to the timeline filtered by it instead.
     pub fn tag_views(&self, ids: &[usize]) -> Vec<TagView<'_>> {
         ids.iter()
             .map(|&id| {
                 let tag = &self.tags[id];
+                let url = if tag.reports.is_empty() {
+                    format!(
+                        "{}?tag={}",
+                        self.urls.link(crate::render::TIMELINE_DIR),
+                        tag.slug
+                    )
+                } else {
+                    self.urls.link(&tag_dir(&tag.slug))
+                };
                 TagView {
                     name: &tag.name,
                     slug: &tag.slug,
-                    url: self.urls.link(&tag_dir(&tag.slug)),
+                    url,
                 }
             })
             .collect()

@@ -33,17 +33,13 @@ pub fn atom(site: &Site) -> OutputFile {
                 .map(|d| d.to_datetime())
                 .or(published)
                 .unwrap_or_default();
-            let authors = if r.authors.is_empty() {
-                &[][..]
-            } else {
-                &r.authors[..]
-            };
             Entry {
                 title: Text::plain(r.title.clone()),
                 id: id_of(&r.dir),
                 updated,
                 published,
-                authors: authors
+                authors: r
+                    .authors
                     .iter()
                     .map(|name| Person {
                         name: name.clone(),
@@ -72,14 +68,16 @@ pub fn atom(site: &Site) -> OutputFile {
         title: Text::plain(c.title.clone()),
         id: id_of(""),
         updated,
-        authors: if c.author.is_empty() {
-            Vec::new()
-        } else {
-            vec![Person {
-                name: c.author.clone(),
-                ..Default::default()
-            }]
-        },
+        // Atom needs an author on the feed or on every entry: the site's
+        // author, or else its title.
+        authors: vec![Person {
+            name: if c.author.is_empty() {
+                c.title.clone()
+            } else {
+                c.author.clone()
+            },
+            ..Default::default()
+        }],
         links: vec![
             Link {
                 href: url(""),

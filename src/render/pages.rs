@@ -1,6 +1,7 @@
 //! Which pages a site has, and rendering each through its template. Pages
 //! render in parallel; every failure is collected.
 
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -519,6 +520,7 @@ fn sources_value(site: &Site) -> Value {
     #[derive(Serialize)]
     struct SourceView<'a> {
         id: &'a str,
+        anchor: String,
         title: &'a str,
         author: &'a str,
         publisher: &'a str,
@@ -527,13 +529,20 @@ fn sources_value(site: &Site) -> Value {
         archive: Option<&'a str>,
         reports: Vec<Citing<'a>>,
     }
+    let mut seen: HashMap<&str, usize> = HashMap::new();
     let views: Vec<SourceView> = site
         .sources
         .iter()
         .map(|entry| {
             let s = &entry.source;
+            let n = seen.entry(&s.id).or_insert(0);
+            *n += 1;
             SourceView {
                 id: &s.id,
+                anchor: match *n {
+                    1 => format!("source-{}", s.id),
+                    n => format!("source-{}-{n}", s.id),
+                },
                 title: &s.title,
                 author: &s.author,
                 publisher: &s.publisher,

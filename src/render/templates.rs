@@ -12,11 +12,15 @@ use crate::content::TemplateFile;
 use crate::diagnostic::Diagnostic;
 
 /// The built-in templates, by name.
-pub const BUILT_IN: [(&str, &str); 11] = [
+pub const BUILT_IN: [(&str, &str); 12] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("report.html", include_str!("../../templates/report.html")),
     ("page.html", include_str!("../../templates/page.html")),
+    (
+        "references.html",
+        include_str!("../../templates/references.html"),
+    ),
     ("tags.html", include_str!("../../templates/tags.html")),
     ("tag.html", include_str!("../../templates/tag.html")),
     (

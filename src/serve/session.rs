@@ -29,7 +29,7 @@ struct Entry {
 /// The site's inputs other than its reports.
 struct Inputs {
     config: crate::config::SiteConfig,
-    sources: Vec<(Arc<Source>, usize)>,
+    sources: Vec<(Arc<Source>, (usize, usize))>,
     sources_text: String,
     diagnostics: Vec<Diagnostic>,
     template_files: Vec<TemplateFile>,
