@@ -54,7 +54,7 @@ fn write_site(dir: &Path) -> std::io::Result<()> {
     fs::write(dir.join("site.yaml"), SITE_YAML)?;
     fs::write(dir.join("content/_index.md"), INTRO)?;
     let today = chrono::Local::now().format("%Y-%m-%d").to_string();
-    let report = skeleton("My first report", &today).replace("draft: true", "draft: false");
+    let report = skeleton("My first report", &today);
     fs::write(dir.join("content/reports/my-first-report.md"), report)?;
     for (name, text) in BUILT_IN {
         fs::write(dir.join("templates").join(name), text)?;

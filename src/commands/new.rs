@@ -63,7 +63,7 @@ title: {title}date: {date}
 summary: \"\"
 authors: []
 tags: []
-draft: true
+draft: false
 sources:
   - id: example-source
     title: \"Title of the article or document\"

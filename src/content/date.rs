@@ -132,6 +132,14 @@ impl PartialDate {
         })
     }
 
+    /// Whether this period ends before `other` begins (`2023-06` ends
+    /// before `2023-07`; `2023` does not, as it contains July).
+    pub fn ends_before(&self, other: &PartialDate) -> bool {
+        let last = (self.year, self.month.unwrap_or(12), self.day.unwrap_or(31));
+        let first = (other.year, other.month.unwrap_or(1), other.day.unwrap_or(1));
+        last < first
+    }
+
     fn sort_key(&self) -> (i32, u32, u32, i64) {
         let seconds = self.time.map_or(i64::MIN, |t| t.timestamp());
         (
@@ -248,6 +256,16 @@ mod tests {
         for (input, shown) in cases {
             assert_eq!(d(input).display(), shown, "{input}");
         }
+    }
+
+    #[test]
+    fn ends_before_compares_whole_periods() {
+        assert!(d("2023-06").ends_before(&d("2023-07")));
+        assert!(d("2023-06-30").ends_before(&d("2023-07")));
+        assert!(!d("2023").ends_before(&d("2023-07")));
+        assert!(!d("2023-07").ends_before(&d("2023-07-15")));
+        assert!(!d("2023-07-15").ends_before(&d("2023-07")));
+        assert!(d("2022").ends_before(&d("2023-01-01")));
     }
 
     #[test]

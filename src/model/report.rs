@@ -276,7 +276,7 @@ fn events<'s>(
     let mut events = Vec::new();
     for (i, event) in doc.front.events.iter().enumerate() {
         if let Some(end) = &event.end
-            && end.0 < event.date.0
+            && end.0.ends_before(&event.date.0)
         {
             diags.push(doc.error_at(
                 &[Key("events"), Index(i), Key("end")],
