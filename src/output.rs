@@ -131,12 +131,33 @@ fn swap(stage: &Path, out: &Path) -> io::Result<()> {
         return fs::rename(stage, out);
     }
     if exchange(stage, out).is_ok() {
-        return fs::remove_dir_all(stage);
+        return remove_tree(stage);
     }
     let old = stage.with_extension("old");
     fs::rename(out, &old)?;
     fs::rename(stage, out)?;
-    fs::remove_dir_all(&old)
+    remove_tree(&old)
+}
+
+/// Deletes a folder and everything in it, files in parallel (a large
+/// previous site is thousands of files).
+fn remove_tree(dir: &Path) -> io::Result<()> {
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.map_err(io::Error::other)?;
+        if entry.file_type().is_dir() {
+            dirs.push(entry.into_path());
+        } else {
+            files.push(entry.into_path());
+        }
+    }
+    files.par_iter().try_for_each(fs::remove_file)?;
+    // Deepest first: walkdir lists a folder before its contents.
+    for dir in dirs.iter().rev() {
+        fs::remove_dir(dir)?;
+    }
+    Ok(())
 }
 
 #[cfg(target_os = "linux")]

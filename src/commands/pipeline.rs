@@ -61,7 +61,7 @@ pub fn run(
     }
     let intro = intro.map_or_else(String::new, |d| markdown::render_plain(d.body()));
     let bibliography = memo::key(&sources_text);
-    let (mut site, found) = site::build(config, intro, reports, drafts, bibliography);
+    let (site, found) = site::build(config, intro, reports, drafts, bibliography);
     diags.extend(found);
     let site_static: Vec<String> = assets
         .iter()
@@ -72,7 +72,7 @@ pub fn run(
         && !diags.iter().any(Diagnostic::is_error)
     {
         let mut memo = Memo::default();
-        match render::render(&mut site, templates, &site_static, &mut memo, sink) {
+        match render::render(&site, templates, &site_static, &mut memo, sink) {
             Ok(rendered) => {
                 diagnostic::sort(&mut diags);
                 return (

@@ -6,7 +6,7 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::content::Document;
 use crate::content::date::PartialDate;
@@ -18,7 +18,7 @@ use crate::markdown::{self, Links, citations::Item, references::References};
 use super::slug::{is_safe_segment, slugify};
 
 /// A report or a standalone page, ready for the site model.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Report {
     /// The source file, relative to the site root.
     pub path: PathBuf,
@@ -40,8 +40,9 @@ pub struct Report {
     pub tags: Vec<String>,
     /// Whether it is a draft.
     pub draft: bool,
-    /// Rendered body.
-    pub content: String,
+    /// Rendered body; emptied by a build once the page is written (see
+    /// `render`), hence the lock.
+    pub content: Mutex<String>,
     /// Cited sources in citation order.
     pub references: Vec<Reference>,
     /// Dated events, in date order.
@@ -145,7 +146,7 @@ pub fn assemble(
         authors: fm.authors.clone(),
         tags: fm.tags.clone(),
         draft: fm.draft,
-        content: body.html,
+        content: Mutex::new(body.html),
         references,
         events,
         extra: fm.extra.clone(),

@@ -154,6 +154,7 @@ impl Site {
 
     /// The full view of a report (`tags` are its tag ids).
     pub fn report_value(&self, r: &Report, tags: &[usize]) -> Result<Value, String> {
+        let body = r.content.lock().unwrap_or_else(|e| e.into_inner());
         let view = ReportView {
             title: &r.title,
             summary: &r.summary,
@@ -162,7 +163,7 @@ impl Site {
             updated: r.updated.as_ref().map(DateView::of),
             authors: &r.authors,
             tags: self.tag_views(tags),
-            content: &r.content,
+            content: &body,
             events: r
                 .events
                 .iter()

@@ -54,7 +54,7 @@ pub fn atom(site: &Site) -> OutputFile {
                 }],
                 summary: (!r.summary.is_empty()).then(|| Text::plain(r.summary.clone())),
                 content: Some(Content {
-                    value: Some(r.content.clone()),
+                    value: Some(r.content.lock().unwrap_or_else(|e| e.into_inner()).clone()),
                     content_type: Some("html".to_string()),
                     ..Default::default()
                 }),

@@ -9,7 +9,7 @@ pub mod memo;
 mod pages;
 pub mod templates;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -62,7 +62,7 @@ pub struct Rendered {
 /// page is written (but for the newest, which the feed carries): listings
 /// need only summaries, and a large site need not hold every body at once.
 pub fn render(
-    site: &mut Site,
+    site: &Site,
     templates: &mut Templates,
     site_static: &[String],
     memo: &mut Memo,
@@ -91,26 +91,31 @@ pub fn render(
     let (reports, listings): (Vec<Job>, Vec<Job>) =
         todo.into_iter().partition(|j| matches!(j, Job::Report(_)));
     let written = reports.len() + listings.len();
-    let mut diags = report_pages(site, templates, &reports, sink);
-    let site = &*site;
-    diags.extend(pages::render_jobs(site, templates, &shared, listings, sink));
-    let mut data = 0;
-    for (path, key, make) in data_files(site, templates, site_static) {
-        if memo.changed(&path, key) {
-            data += 1;
-            if let Err(d) = make().and_then(sink) {
-                diags.push(d);
-            }
-        }
-        keys.insert(path, key);
-    }
+    let (mut diags, listing_diags) = rayon::join(
+        || report_pages(site, templates, &reports, sink),
+        || pages::render_jobs(site, templates, &shared, listings, sink),
+    );
+    diags.extend(listing_diags);
+    let data: Vec<DataFile> = data_files(site, templates, site_static)
+        .into_iter()
+        .filter(|(path, key, _)| {
+            keys.insert(path.clone(), *key);
+            memo.changed(path, *key)
+        })
+        .collect();
+    let data_count = data.len();
+    diags.extend(
+        data.into_par_iter()
+            .filter_map(|(_, _, make)| make().and_then(sink).err())
+            .collect::<Vec<_>>(),
+    );
     if !diags.is_empty() {
         return Err(diags);
     }
     let total = keys.len();
     memo.replace(keys);
     Ok(Rendered {
-        written: written + data,
+        written: written + data_count,
         total,
     })
 }
@@ -119,7 +124,7 @@ pub fn render(
 type DataFile<'a> = (
     String,
     u64,
-    Box<dyn FnOnce() -> Result<OutputFile, Diagnostic> + 'a>,
+    Box<dyn FnOnce() -> Result<OutputFile, Diagnostic> + Send + 'a>,
 );
 
 fn data_files<'a>(
@@ -187,37 +192,23 @@ fn data_files<'a>(
 }
 
 /// Renders the given report pages, releasing bodies the feed does not
-/// need (unless someone else, such as the dev server's cache, holds them).
-fn report_pages(
-    site: &mut Site,
-    templates: &Templates,
-    jobs: &[Job],
-    sink: &Sink,
-) -> Vec<Diagnostic> {
-    let wanted: HashSet<usize> = jobs
-        .iter()
-        .filter_map(|j| match j {
-            Job::Report(i) => Some(*i),
-            _ => None,
-        })
-        .collect();
-    let mut reports = std::mem::take(&mut site.reports);
-    let diags = reports
-        .par_iter_mut()
-        .enumerate()
-        .filter(|(i, _)| wanted.contains(i))
-        .filter_map(|(i, report)| {
+/// need (unless someone else, such as the dev server's cache, holds the
+/// report and will need its body again).
+fn report_pages(site: &Site, templates: &Templates, jobs: &[Job], sink: &Sink) -> Vec<Diagnostic> {
+    jobs.par_iter()
+        .filter_map(|job| {
+            let Job::Report(i) = *job else {
+                return None;
+            };
+            let report = &site.reports[i];
             let page = pages::report_page(site, templates, report, &site.report_tags[i]);
-            if i >= feed::FEED_ENTRIES
-                && let Some(only) = Arc::get_mut(report)
-            {
-                only.content = String::new();
+            if i >= feed::FEED_ENTRIES && Arc::strong_count(report) == 1 {
+                let mut body = report.content.lock().unwrap_or_else(|e| e.into_inner());
+                *body = String::new();
             }
             page.and_then(sink).err()
         })
-        .collect();
-    site.reports = reports;
-    diags
+        .collect()
 }
 
 /// A link in the header navigation.

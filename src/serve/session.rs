@@ -169,7 +169,7 @@ impl Session {
             .collect();
         let bibliography = memo::key(&self.inputs.sources_text);
         let config = self.inputs.config.clone();
-        let (mut site, found) = site::build(
+        let (site, found) = site::build(
             config,
             self.intro_html.clone(),
             reports,
@@ -199,7 +199,7 @@ impl Session {
             Ok(())
         };
         let mut memo = std::mem::take(&mut self.memo);
-        let result = render::render(&mut site, templates, &site_static, &mut memo, &sink);
+        let result = render::render(&site, templates, &site_static, &mut memo, &sink);
         let rendered = match result {
             Ok(r) => r,
             Err(found) => {
