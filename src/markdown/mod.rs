@@ -48,6 +48,8 @@ pub fn render(body: &str, refs: &mut References, links: Links) -> Body {
     let events = heading_pass(events);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    // Bodies are kept until their page is written: no slack.
+    html.shrink_to_fit();
     Body { html, unknown }
 }
 
