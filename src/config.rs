@@ -24,6 +24,9 @@ pub struct SiteConfig {
     pub timeline_per_page: usize,
     /// The same two limits, grouped (either form works).
     pub options: Options,
+    /// Follow symbolic links under the site that lead out of it (off: such
+    /// links are errors, so content cannot pull in files from elsewhere).
+    pub follow_outside_symlinks: bool,
     /// Handed to templates untouched as `site.extra`.
     pub extra: serde_yaml::Mapping,
 }
@@ -50,6 +53,7 @@ impl Default for SiteConfig {
             per_page: 30,
             timeline_per_page: 2000,
             options: Options::default(),
+            follow_outside_symlinks: false,
             extra: serde_yaml::Mapping::new(),
         }
     }

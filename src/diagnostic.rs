@@ -82,13 +82,14 @@ impl fmt::Display for Diagnostic {
             (line, col) => write!(f, "{path}:{line}:{col}: {kind}: {}", self.message)?,
         }
         if let Some(src) = &self.source_line {
+            let (shown, col) = window(src, self.col);
             let number = self.line.to_string();
             let pad = " ".repeat(number.len());
-            write!(f, "\n{pad} |\n{number} | {src}")?;
-            if self.col > 0 {
-                let before: String = src
+            write!(f, "\n{pad} |\n{number} | {shown}")?;
+            if col > 0 {
+                let before: String = shown
                     .chars()
-                    .take(self.col - 1)
+                    .take(col - 1)
                     .map(|c| if c == '\t' { '\t' } else { ' ' })
                     .collect();
                 write!(f, "\n{pad} | {before}^")?;
@@ -96,6 +97,35 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// Longest source line shown whole; longer ones are cut around the column.
+const MAX_SHOWN: usize = 120;
+
+/// The part of `line` to show, and the column within it.
+fn window(line: &str, col: usize) -> (String, usize) {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= MAX_SHOWN {
+        return (line.to_string(), col);
+    }
+    let start = col
+        .saturating_sub(MAX_SHOWN / 2)
+        .min(chars.len() - MAX_SHOWN);
+    let end = start + MAX_SHOWN;
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    let col = if col == 0 {
+        0
+    } else {
+        col - start + usize::from(start > 0)
+    };
+    (shown, col)
 }
 
 /// Sorts diagnostics by file and position so output is stable whatever
@@ -118,6 +148,17 @@ mod tests {
             d.to_string(),
             "a.md:2:3: error: bad\n  |\n2 | ab@cd\n  |   ^"
         );
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let line = format!("{}X{}", "a".repeat(500), "b".repeat(500));
+        let d = Diagnostic::error(Path::new("a.md"), 1, 501, "bad").with_source(&line);
+        let text = d.to_string();
+        let shown = text.lines().nth(2).unwrap();
+        let caret = text.lines().nth(3).unwrap();
+        assert!(shown.chars().count() < 140, "{shown}");
+        assert_eq!(shown.chars().nth(caret.chars().count() - 1), Some('X'));
     }
 
     #[test]

@@ -172,8 +172,42 @@ pub fn parse_yaml<T: for<'de> Deserialize<'de>>(yaml: &str) -> Result<T, YamlErr
     serde_yaml::from_str(yaml).map_err(|e| {
         let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
         let message = strip_positions(&e.to_string());
+        if message.contains("recursion limit exceeded") {
+            let message =
+                "YAML nested too deeply (more than serde_yaml's recursion limit)".to_string();
+            return YamlError { line, col, message };
+        }
+        if message.contains("repetition limit exceeded") {
+            let message =
+                "YAML aliases expand too far (more than serde_yaml's repetition limit)".to_string();
+            return YamlError { line, col, message };
+        }
+        if let Some(at) = duplicate_key_line(yaml, &message) {
+            return YamlError {
+                line: at,
+                col: 1,
+                message,
+            };
+        }
         YamlError { line, col, message }
     })
+}
+
+/// For "duplicate field `x`", the line of the second top-level `x:`
+/// (serde_yaml points at the start of the mapping instead).
+fn duplicate_key_line(yaml: &str, message: &str) -> Option<usize> {
+    let key = message
+        .strip_prefix("duplicate field `")?
+        .split('`')
+        .next()?;
+    yaml.lines()
+        .enumerate()
+        .filter(|(_, l)| {
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with(':'))
+        })
+        .nth(1)
+        .map(|(i, _)| i + 1)
 }
 
 /// Removes the parser's own ` at line N column M` phrases: they count

@@ -63,7 +63,8 @@ pub struct TemplateFile {
 /// stages can find their own errors in the same run.
 pub fn load(root: &Path, base_url: Option<&str>) -> (SiteInput, Vec<Diagnostic>) {
     let (mut input, mut diags) = load_settings(root, base_url);
-    let (pages, assets) = content_files(root, &root.join("content"), &mut diags);
+    let outside = input.config.follow_outside_symlinks;
+    let (pages, assets) = content_files(root, &root.join("content"), outside, &mut diags);
     let parsed: Vec<Result<Document, Diagnostic>> = pages
         .into_par_iter()
         .map(|page| read_page(root, page))
@@ -92,8 +93,9 @@ pub fn load_settings(root: &Path, base_url: Option<&str>) -> (SiteInput, Vec<Dia
         (Vec::new(), String::new())
     });
     diags.extend(duplicate_sources(&sources, &sources_text));
-    let assets = walk_static(root, &mut diags);
-    let templates = load_templates(root, &mut diags);
+    let outside = config.follow_outside_symlinks;
+    let assets = walk_static(root, outside, &mut diags);
+    let templates = load_templates(root, outside, &mut diags);
     let input = SiteInput {
         root: root.to_path_buf(),
         config,
@@ -242,9 +244,15 @@ pub fn is_editor_temp(name: &str) -> bool {
         || name.ends_with(".tmp")
 }
 
-/// Walks `dir` following symlinks that stay inside `root`; every other
-/// problem (a loop, a link out of the site, an unreadable folder) is an error.
-fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<walkdir::DirEntry> {
+/// Walks `dir` following symlinks that stay inside `root` (or any, with
+/// `outside`); every other problem (a loop, a link out of the site, an
+/// unreadable folder) is an error.
+fn walk(
+    root: &Path,
+    dir: &Path,
+    outside: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<walkdir::DirEntry> {
     let canonical_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let mut files = Vec::new();
     let mut it = WalkDir::new(dir)
@@ -272,7 +280,7 @@ fn walk(root: &Path, dir: &Path, diags: &mut Vec<Diagnostic>) -> Vec<walkdir::Di
             }
             continue;
         }
-        if entry.path_is_symlink() {
+        if entry.path_is_symlink() && !outside {
             let inside = fs::canonicalize(entry.path())
                 .map(|t| t.starts_with(&canonical_root))
                 .unwrap_or(false);
@@ -309,6 +317,7 @@ fn slash_path(path: &Path) -> String {
 pub fn content_files(
     root: &Path,
     path: &Path,
+    outside: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> (Vec<PageFile>, Vec<Asset>) {
     let content = root.join("content");
@@ -316,7 +325,7 @@ pub fn content_files(
     if !path.exists() {
         return (pages, assets);
     }
-    for entry in walk(root, path, diags) {
+    for entry in walk(root, path, outside, diags) {
         let path = entry.path();
         let inner = path.strip_prefix(&content).unwrap_or(path);
         let name = entry.file_name().to_string_lossy().to_string();
@@ -363,12 +372,12 @@ pub fn read_page(root: &Path, page: PageFile) -> Result<Document, Diagnostic> {
 }
 
 /// The files of `static/`, copied to the output root.
-pub fn walk_static(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Asset> {
+pub fn walk_static(root: &Path, outside: bool, diags: &mut Vec<Diagnostic>) -> Vec<Asset> {
     let dir = root.join("static");
     if !dir.is_dir() {
         return Vec::new();
     }
-    walk(root, &dir, diags)
+    walk(root, &dir, outside, diags)
         .into_iter()
         .map(|entry| Asset {
             dest: slash_path(entry.path().strip_prefix(&dir).unwrap_or(entry.path())),
@@ -378,13 +387,17 @@ pub fn walk_static(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<Asset> {
 }
 
 /// The site's own templates.
-pub fn load_templates(root: &Path, diags: &mut Vec<Diagnostic>) -> Vec<TemplateFile> {
+pub fn load_templates(
+    root: &Path,
+    outside: bool,
+    diags: &mut Vec<Diagnostic>,
+) -> Vec<TemplateFile> {
     let dir = root.join("templates");
     if !dir.is_dir() {
         return Vec::new();
     }
     let mut templates = Vec::new();
-    for entry in walk(root, &dir, diags) {
+    for entry in walk(root, &dir, outside, diags) {
         let path = entry.path();
         let name = slash_path(path.strip_prefix(&dir).unwrap_or(path));
         match read_text(root, path) {

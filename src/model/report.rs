@@ -15,7 +15,7 @@ use crate::content::locate::Step::{self, Index, Key};
 use crate::diagnostic::Diagnostic;
 use crate::markdown::{self, Links, citations::Item, references::References};
 
-use super::slug::{is_safe_segment, slugify};
+use super::slug::{is_safe_segment, is_windows_reserved, slugify};
 
 /// A report or a standalone page, ready for the site model.
 #[derive(Debug)]
@@ -241,12 +241,18 @@ fn page_dir(doc: &Document, diags: &mut Vec<Diagnostic>) -> String {
 
 fn check_tags(doc: &Document, tags: &[String], at: &[Step], diags: &mut Vec<Diagnostic>) {
     for (i, tag) in tags.iter().enumerate() {
-        if slugify(tag).is_empty() {
-            let mut path = at.to_vec();
-            path.push(Index(i));
+        let slug = slugify(tag);
+        let mut path = at.to_vec();
+        path.push(Index(i));
+        if slug.is_empty() {
             diags.push(doc.error_at(
                 &path,
                 format!("tag `{tag}` has no letter or digit to make its URL from"),
+            ));
+        } else if is_windows_reserved(&slug) {
+            diags.push(doc.warning_at(
+                &path,
+                format!("tag `{tag}` makes the page tags/{slug}/, a name Windows reserves: the site cannot be copied to Windows"),
             ));
         }
     }

@@ -231,6 +231,22 @@ fn check_paths(reports: &[Arc<Report>], diags: &mut Vec<Diagnostic>) {
                 ),
             ));
         }
+        if let Some(bad) = report
+            .dir
+            .split('/')
+            .find(|s| super::slug::is_windows_reserved(s))
+        {
+            diags.push(Diagnostic {
+                severity: crate::diagnostic::Severity::Warning,
+                ..at(
+                    report,
+                    format!(
+                        "output path /{} uses `{bad}`, a name Windows reserves: the site cannot be copied to Windows",
+                        report.dir
+                    ),
+                )
+            });
+        }
         if let Some(first) = seen.insert(&report.dir, report) {
             diags.push(at(
                 report,

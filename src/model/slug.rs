@@ -34,8 +34,29 @@ pub fn is_safe_segment(slug: &str) -> bool {
         })
 }
 
+/// Whether `segment` is a name Windows reserves for devices (`con`,
+/// `nul`, `com1`, ...), which cannot be a file or folder there.
+pub fn is_windows_reserved(segment: &str) -> bool {
+    let stem = segment.split('.').next().unwrap_or("").to_ascii_lowercase();
+    matches!(stem.as_str(), "con" | "prn" | "aux" | "nul")
+        || ((stem.starts_with("com") || stem.starts_with("lpt"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit()
+            && stem.as_bytes()[3] != b'0')
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn windows_reserved_names() {
+        for name in ["con", "CON", "nul", "aux.md", "com1", "LPT9", "prn"] {
+            assert!(super::is_windows_reserved(name), "{name}");
+        }
+        for name in ["console", "com0", "com10", "nullify", "reports"] {
+            assert!(!super::is_windows_reserved(name), "{name}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -117,14 +117,16 @@ impl Session {
                 }
                 Change::Templates => {
                     let mut diags = Vec::new();
-                    self.inputs.template_files = content::load_templates(&self.root, &mut diags);
+                    self.inputs.template_files =
+                        content::load_templates(&self.root, self.outside(), &mut diags);
                     self.inputs.template_diagnostics = diags;
                     self.compile_templates();
                     css_only = false;
                 }
                 Change::Static => {
                     let mut diags = Vec::new();
-                    self.inputs.static_assets = content::walk_static(&self.root, &mut diags);
+                    self.inputs.static_assets =
+                        content::walk_static(&self.root, self.outside(), &mut diags);
                     assets_changed = true;
                     self.inputs
                         .diagnostics
@@ -257,7 +259,8 @@ impl Session {
             self.intro_html.clear();
         }
         let mut walk_diags = Vec::new();
-        let (pages, assets) = content::content_files(&self.root, path, &mut walk_diags);
+        let (pages, assets) =
+            content::content_files(&self.root, path, self.outside(), &mut walk_diags);
         for asset in assets {
             let at = asset
                 .source
@@ -298,6 +301,10 @@ impl Session {
             self.docs
                 .insert(d.path.clone(), entry_of(None, false, vec![d]));
         }
+    }
+
+    fn outside(&self) -> bool {
+        self.inputs.config.follow_outside_symlinks
     }
 
     fn intro_path(&self) -> PathBuf {
