@@ -103,6 +103,33 @@ fn block_end(lines: &[&str], at: usize, col: usize, is_item: bool) -> usize {
         .unwrap_or(lines.len())
 }
 
+/// The lines from `start` to `end` that hold content at or right of
+/// `min_col`: `(line, column, text from the column)`. With `inline`, the
+/// first line's content starts at `min_col` (a value after `key:` or `-`).
+fn content_lines<'a>(
+    lines: &'a [&'a str],
+    (start, end): (usize, usize),
+    min_col: usize,
+    inline: bool,
+) -> impl Iterator<Item = (usize, usize, &'a str)> {
+    lines
+        .iter()
+        .enumerate()
+        .take(end)
+        .skip(start)
+        .map(move |(l, text)| {
+            if inline && l == start {
+                (l, min_col, &text[min_col.min(text.len())..])
+            } else {
+                let c = indent(text);
+                (l, c, &text[c..])
+            }
+        })
+        .filter(move |(_, col, body)| {
+            !body.trim().is_empty() && !body.starts_with('#') && *col >= min_col
+        })
+}
+
 fn find_key(
     lines: &[&str],
     start: usize,
@@ -112,18 +139,8 @@ fn find_key(
     key: &str,
 ) -> Option<(usize, usize)> {
     let mut level = None;
-    for (l, text) in lines.iter().enumerate().take(end).skip(start) {
-        let (col, body) = if inline && l == start {
-            (min_col, &text[min_col.min(text.len())..])
-        } else {
-            let c = indent(text);
-            (c, &text[c..])
-        };
-        if body.trim().is_empty() || body.starts_with('#') || col < min_col {
-            continue;
-        }
-        let level = *level.get_or_insert(col);
-        if col != level {
+    for (l, col, body) in content_lines(lines, (start, end), min_col, inline) {
+        if col != *level.get_or_insert(col) {
             continue;
         }
         if let Some(rest) = body.strip_prefix(key)
@@ -145,18 +162,8 @@ fn find_item(
 ) -> Option<(usize, usize)> {
     let mut level = None;
     let mut seen = 0;
-    for (l, text) in lines.iter().enumerate().take(end).skip(start) {
-        let (col, body) = if inline && l == start {
-            (min_col, &text[min_col.min(text.len())..])
-        } else {
-            let c = indent(text);
-            (c, &text[c..])
-        };
-        if body.trim().is_empty() || body.starts_with('#') {
-            continue;
-        }
-        let level = *level.get_or_insert(col);
-        if col == level && (body.starts_with("- ") || body == "-") {
+    for (l, col, body) in content_lines(lines, (start, end), min_col, inline) {
+        if col == *level.get_or_insert(col) && (body.starts_with("- ") || body == "-") {
             if seen == index {
                 return Some((l, col));
             }

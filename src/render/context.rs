@@ -7,6 +7,7 @@ use serde::Serialize;
 use tera::Value;
 
 use crate::content::date::PartialDate;
+use crate::content::frontmatter::Source;
 use crate::model::{Report, Site, urls};
 
 /// A date at its precision.
@@ -48,18 +49,40 @@ struct SummaryView<'a> {
     authors: &'a [String],
 }
 
-/// A reference on a report page.
+/// What a reference and the sources index show of a source.
 #[derive(Serialize)]
-struct ReferenceView<'a> {
-    number: usize,
+pub struct SourceFields<'a> {
     id: &'a str,
-    anchor: String,
     title: &'a str,
     author: &'a str,
     publisher: &'a str,
     date: Option<DateView<'a>>,
     url: Option<&'a str>,
     archive: Option<&'a str>,
+}
+
+impl<'a> SourceFields<'a> {
+    /// The fields of `s`.
+    pub fn of(s: &'a Source) -> Self {
+        SourceFields {
+            id: &s.id,
+            title: &s.title,
+            author: &s.author,
+            publisher: &s.publisher,
+            date: s.date.as_ref().map(|d| DateView::of(&d.0)),
+            url: s.url.as_ref().map(|u| u.0.as_str()),
+            archive: s.archive.as_ref().map(|u| u.0.as_str()),
+        }
+    }
+}
+
+/// A reference on a report page.
+#[derive(Serialize)]
+struct ReferenceView<'a> {
+    number: usize,
+    anchor: String,
+    #[serde(flatten)]
+    source: SourceFields<'a>,
     accessed: Option<DateView<'a>>,
     note: &'a str,
     backlinks: Vec<BacklinkView>,
@@ -186,14 +209,8 @@ impl Site {
                     let s = &reference.source;
                     ReferenceView {
                         number: reference.number,
-                        id: &s.id,
                         anchor: format!("ref-{}", s.id),
-                        title: &s.title,
-                        author: &s.author,
-                        publisher: &s.publisher,
-                        date: s.date.as_ref().map(|d| DateView::of(&d.0)),
-                        url: s.url.as_ref().map(|u| u.0.as_str()),
-                        archive: s.archive.as_ref().map(|u| u.0.as_str()),
+                        source: SourceFields::of(s),
                         accessed: s.accessed.as_ref().map(|d| DateView::of(&d.0)),
                         note: &s.note,
                         backlinks: reference

@@ -10,7 +10,7 @@ use tera::{Context, Value};
 
 use super::templates::Templates;
 
-use super::context::{DateView, TagView, pagination, tag_dir};
+use super::context::{DateView, SourceFields, TagView, pagination, tag_dir};
 use super::memo::key;
 use super::{OutputFile, Sink, TIMELINE_DIR};
 use crate::diagnostic::Diagnostic;
@@ -519,14 +519,9 @@ fn sources_value(site: &Site) -> Value {
     }
     #[derive(Serialize)]
     struct SourceView<'a> {
-        id: &'a str,
         anchor: String,
-        title: &'a str,
-        author: &'a str,
-        publisher: &'a str,
-        date: Option<DateView<'a>>,
-        url: Option<&'a str>,
-        archive: Option<&'a str>,
+        #[serde(flatten)]
+        source: SourceFields<'a>,
         reports: Vec<Citing<'a>>,
     }
     let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -538,17 +533,11 @@ fn sources_value(site: &Site) -> Value {
             let n = seen.entry(&s.id).or_insert(0);
             *n += 1;
             SourceView {
-                id: &s.id,
                 anchor: match *n {
                     1 => format!("source-{}", s.id),
                     n => format!("source-{}-{n}", s.id),
                 },
-                title: &s.title,
-                author: &s.author,
-                publisher: &s.publisher,
-                date: s.date.as_ref().map(|d| DateView::of(&d.0)),
-                url: s.url.as_ref().map(|u| u.0.as_str()),
-                archive: s.archive.as_ref().map(|u| u.0.as_str()),
+                source: SourceFields::of(s),
                 reports: entry
                     .citing
                     .iter()
