@@ -1,4 +1,5 @@
-//! The command line, declared with clap: `build`, `check`, `new`, `init`.
+//! The command line, declared with clap: `build`, `check`, `serve`, `new`,
+//! `init`, `publish`.
 
 use std::path::PathBuf;
 
@@ -27,6 +28,9 @@ pub enum Command {
     New(NewArgs),
     /// Make a new site with the built-in templates.
     Init(InitArgs),
+    /// Build for production, check every link, and deploy to a folder or
+    /// a git branch.
+    Publish(PublishArgs),
 }
 
 /// Where the site is.
@@ -89,4 +93,37 @@ pub struct InitArgs {
     /// site).
     #[arg(default_value = ".")]
     pub dir: PathBuf,
+}
+
+/// Options of `publish`.
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    #[command(flatten)]
+    pub site: SiteArgs,
+    /// Where to deploy: dir:PATH (the folder is replaced whole) or
+    /// git:BRANCH (the site becomes the whole tree of BRANCH in the site's
+    /// git repository; the working tree is left alone).
+    #[arg(long, value_name = "TARGET", value_parser = crate::publish::Target::parse)]
+    pub to: crate::publish::Target,
+    /// After committing to git:BRANCH, push BRANCH to this remote.
+    #[arg(long, value_name = "REMOTE")]
+    pub push: Option<String>,
+    /// Build and compare, list what would be added, changed and removed,
+    /// and deploy nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+impl PublishArgs {
+    /// The checks clap cannot express: `--push` needs a git target.
+    pub fn check(&self) -> Result<(), clap::Error> {
+        use clap::CommandFactory;
+        match (&self.to, &self.push) {
+            (crate::publish::Target::Dir(_), Some(_)) => Err(Cli::command().error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--push needs a git target (--to git:BRANCH)",
+            )),
+            _ => Ok(()),
+        }
+    }
 }

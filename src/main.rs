@@ -19,6 +19,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => commands::serve::run(args),
         Command::New(args) => commands::new::run(args),
         Command::Init(args) => commands::init::run(args),
+        Command::Publish(args) => commands::publish::run(args),
     };
     report(&outcome);
     if outcome.failed() {

@@ -86,6 +86,12 @@ impl Stage {
         })
     }
 
+    /// The staging folder: the site as it will be once committed (for
+    /// `publish` to compare with what is deployed, or to hand to git).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// Writes one file (its folders are made as needed). Safe to call
     /// from several threads.
     pub fn write(&self, file: &OutputFile) -> io::Result<()> {

@@ -5,6 +5,7 @@ pub mod check;
 pub mod init;
 pub mod new;
 mod pipeline;
+pub mod publish;
 pub mod serve;
 
 use crate::diagnostic::Diagnostic;

@@ -14,7 +14,7 @@ use crate::markdown;
 use crate::model::{Site, report, site};
 use crate::render::memo::{self, Memo};
 use crate::render::templates::Templates;
-use crate::render::{self, Sink};
+use crate::render::{self, NAMED_BY_CONTENT, Profile, Sink};
 
 /// A built site.
 pub struct Built {
@@ -29,6 +29,17 @@ pub struct Built {
 /// Runs the whole pipeline, handing rendered files to `sink`; the
 /// diagnostics include warnings either way.
 pub fn run(
+    root: &Path,
+    base_url: Option<&str>,
+    drafts: bool,
+    sink: &Sink,
+) -> (Option<Built>, Vec<Diagnostic>) {
+    run_as(Profile::Standard, root, base_url, drafts, sink)
+}
+
+/// [`run`] for a build of the given profile.
+pub fn run_as(
+    profile: Profile,
     root: &Path,
     base_url: Option<&str>,
     drafts: bool,
@@ -68,11 +79,13 @@ pub fn run(
         .filter(|a| a.source.starts_with(root.join("static")))
         .map(|a| a.dest.clone())
         .collect();
+    let mut assets = assets;
+    let profile = name_by_content(profile, &mut assets, &site_static, &mut diags);
     if let Some(templates) = templates.as_mut()
         && !diags.iter().any(Diagnostic::is_error)
     {
         let mut memo = Memo::default();
-        match render::render(&site, templates, &site_static, &mut memo, sink) {
+        match render::render_as(&profile, &site, templates, &site_static, &mut memo, sink) {
             Ok(rendered) => {
                 diagnostic::sort(&mut diags);
                 return (
@@ -89,4 +102,37 @@ pub fn run(
     }
     diagnostic::sort(&mut diags);
     (None, diags)
+}
+
+/// In a production build, the site's own files that replace the built-in
+/// stylesheet and script are named by their content too: their output
+/// names go into the profile for the templates' `assets` map.
+fn name_by_content(
+    profile: Profile,
+    assets: &mut [Asset],
+    site_static: &[String],
+    diags: &mut Vec<Diagnostic>,
+) -> Profile {
+    let Profile::Production { mut site } = profile else {
+        return profile;
+    };
+    for asset in assets.iter_mut() {
+        let plain = asset.dest.clone();
+        if !NAMED_BY_CONTENT.contains(&plain.as_str()) || !site_static.contains(&plain) {
+            continue;
+        }
+        match std::fs::read(&asset.source) {
+            Ok(bytes) => {
+                asset.dest = render::content_name(&plain, &bytes);
+                site.push((plain, asset.dest.clone()));
+            }
+            Err(e) => diags.push(Diagnostic::error(
+                &asset.source,
+                0,
+                0,
+                format!("cannot read the file: {e}"),
+            )),
+        }
+    }
+    Profile::Production { site }
 }

@@ -301,7 +301,9 @@ fn reference(s: &str) -> Option<(char, usize)> {
             Some(hex) => u32::from_str_radix(hex, 16).ok()?,
             None => num.parse().ok()?,
         };
-        char::from_u32(n).filter(|&c| c != '\0').unwrap_or('\u{FFFD}')
+        char::from_u32(n)
+            .filter(|&c| c != '\0')
+            .unwrap_or('\u{FFFD}')
     } else {
         match body {
             "amp" => '&',
@@ -370,7 +372,10 @@ mod tests {
 
     #[test]
     fn decodes_references() {
-        assert_eq!(decode("a&amp;b&#47;c&#x2F;d&lt;&unknown;&"), "a&b/c/d<&unknown;&");
+        assert_eq!(
+            decode("a&amp;b&#47;c&#x2F;d&lt;&unknown;&"),
+            "a&b/c/d<&unknown;&"
+        );
         assert_eq!(urls("<a href=\"?a=1&amp;b=2\">"), ["?a=1&b=2"]);
         assert_eq!(scan("<li id=\"ref-a&amp;b\">").ids, ["ref-a&b"]);
     }

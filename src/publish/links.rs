@@ -14,14 +14,16 @@
 //! one (hosts redirect it). A `#fragment` must be the `id` of an element
 //! (or an `<a name>`) of the target page; `#` and `#top` always are.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Mutex;
 
 use percent_encoding::percent_decode_str;
 
 use super::html::{self, Found};
+use crate::content::Asset;
 use crate::diagnostic::{self, Diagnostic};
+use crate::model::{Site, urls};
 
 /// The built site as the link checker sees it.
 #[derive(Debug, Default)]
@@ -92,6 +94,29 @@ impl Links {
         diagnostic::sort(&mut diags);
         diags
     }
+}
+
+/// Checks the links of a whole built site: `links` holds its rendered
+/// files, `assets` are the files copied into it. Errors on a report's or
+/// standalone page's page also name the Markdown file it comes from.
+pub fn check_site(links: Links, site: &Site, assets: &[Asset]) -> Vec<Diagnostic> {
+    for asset in assets {
+        links.add_path(&asset.dest);
+    }
+    let mut diags = links.check(site.config.base_url.as_deref());
+    let sources: HashMap<String, &Path> = site
+        .reports
+        .iter()
+        .chain(&site.pages)
+        .map(|r| (urls::file_of(&r.dir), r.path.as_path()))
+        .collect();
+    for d in &mut diags {
+        if let Some(source) = sources.get(d.path.to_string_lossy().as_ref()) {
+            d.message
+                .push_str(&format!(" (on the page of {})", source.display()));
+        }
+    }
+    diags
 }
 
 fn is_html(path: &str) -> bool {
@@ -204,7 +229,10 @@ fn split_absolute(url: &str) -> Option<(&str, &str)> {
 /// Resolves `url` found on the page at site path `page`.
 fn resolve(page: &str, url: &str, base: &Option<Origin>) -> Target {
     let url = url.trim_matches(|c: char| c.is_ascii_whitespace() || c.is_ascii_control());
-    let url: String = url.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    let url: String = url
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
     let (before, fragment) = match url.split_once('#') {
         Some((b, f)) => (b, Some(f.to_string())),
         None => (url.as_str(), None),
@@ -401,8 +429,8 @@ mod tests {
                 "index.html:1:10: error: broken link `reports/x/index.html#ref-b`: `reports/x/index.html` has no element with id `ref-b`",
                 "index.html:2:10: error: broken link `gone/index.html`: `gone/index.html` is not in the built site",
                 "reports/x/index.html:1:11: error: missing asset `missing.png`: `reports/x/missing.png` is not in the built site",
-                "reports/x/index.html:1:35: error: broken link `#nowhere`: this page has no element with id `nowhere`",
-                "reports/x/index.html:1:55: error: broken link `../../../up`: it leads outside the site",
+                "reports/x/index.html:1:33: error: broken link `#nowhere`: this page has no element with id `nowhere`",
+                "reports/x/index.html:1:52: error: broken link `../../../up`: it leads outside the site",
             ]
         );
     }

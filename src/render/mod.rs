@@ -2,6 +2,7 @@
 //! files (pages, `timeline.json`, the Atom feed, the sitemap and the
 //! built-in static files). Pure: it returns files and writes nothing.
 
+mod assets;
 mod context;
 mod data;
 mod feed;
@@ -16,6 +17,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
 
+pub use assets::{NAMED_BY_CONTENT, Profile, content_name};
 use memo::Memo;
 use pages::Job;
 use templates::Templates;
@@ -68,8 +70,23 @@ pub fn render(
     memo: &mut Memo,
     sink: &Sink,
 ) -> Result<Rendered, Vec<Diagnostic>> {
-    install_globals(&mut templates.tera, site);
+    render_as(&Profile::Standard, site, templates, site_static, memo, sink)
+}
+
+/// [`render`] for a build of the given profile (production builds name
+/// the built-in assets by their content).
+pub fn render_as(
+    profile: &Profile,
+    site: &Site,
+    templates: &mut Templates,
+    site_static: &[String],
+    memo: &mut Memo,
+    sink: &Sink,
+) -> Result<Rendered, Vec<Diagnostic>> {
+    let asset_names = assets::names(site_static, profile);
+    install_globals(&mut templates.tera, site, &asset_names);
     let global = memo::key(&(
+        &asset_names,
         templates.generation,
         format!("{:?}", site.config),
         site.bibliography,
@@ -96,7 +113,7 @@ pub fn render(
         || pages::render_jobs(site, templates, &shared, listings, sink),
     );
     diags.extend(listing_diags);
-    let data: Vec<DataFile> = data_files(site, templates, site_static)
+    let data: Vec<DataFile> = data_files(site, templates, site_static, profile)
         .into_iter()
         .filter(|(path, key, _)| {
             keys.insert(path.clone(), *key);
@@ -131,6 +148,7 @@ fn data_files<'a>(
     site: &'a Site,
     templates: &'a Templates,
     site_static: &[String],
+    profile: &Profile,
 ) -> Vec<DataFile<'a>> {
     let timeline: Vec<(u64, usize, &[usize])> = site
         .timeline
@@ -174,19 +192,24 @@ fn data_files<'a>(
             Box::new(|| sitemap(site, templates)),
         ),
     ];
-    for (name, bytes) in STATIC {
-        if !site_static.iter().any(|s| s == name) {
-            files.push((
-                name.to_string(),
-                memo::key(bytes),
-                Box::new(move || {
-                    Ok(OutputFile {
-                        path: name.to_string(),
-                        bytes: bytes.to_vec(),
-                    })
-                }),
-            ));
-        }
+    for (name, bytes) in assets::built_in(site_static, profile) {
+        files.push((
+            name.clone(),
+            memo::key(bytes),
+            Box::new(move || {
+                Ok(OutputFile {
+                    path: name,
+                    bytes: bytes.to_vec(),
+                })
+            }),
+        ));
+    }
+    if !site_static.iter().any(|s| s == assets::ROBOTS) {
+        files.push((
+            assets::ROBOTS.to_string(),
+            memo::key(&site.urls.base()),
+            Box::new(|| Ok(assets::robots(site))),
+        ));
     }
     files
 }
@@ -229,7 +252,7 @@ fn nav(site: &Site) -> Vec<NavItem<'_>> {
         .collect()
 }
 
-fn install_globals(tera: &mut Tera, site: &Site) {
+fn install_globals(tera: &mut Tera, site: &Site, asset_names: &assets::AssetNames) {
     #[derive(Serialize)]
     struct SiteView<'a> {
         title: &'a str,
@@ -238,11 +261,6 @@ fn install_globals(tera: &mut Tera, site: &Site) {
         language: &'a str,
         base_url: Option<&'a str>,
         extra: &'a serde_yaml::Mapping,
-    }
-    #[derive(Serialize)]
-    struct Assets {
-        css: &'static str,
-        js: &'static str,
     }
     let c = &site.config;
     let globals = tera.global_context();
@@ -265,13 +283,7 @@ fn install_globals(tera: &mut Tera, site: &Site) {
         ),
     }
     globals.insert("nav", &nav(site));
-    globals.insert(
-        "assets",
-        &Assets {
-            css: "style.css",
-            js: "annalist.js",
-        },
-    );
+    globals.insert("assets", asset_names);
     globals.insert("home_url", &site.urls.link(""));
     globals.insert("tags_url", &site.urls.link("tags/"));
     globals.insert("timeline_url", &site.urls.link(TIMELINE_DIR));
