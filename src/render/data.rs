@@ -64,7 +64,8 @@ pub fn timeline_json(site: &Site) -> OutputFile {
             }
         })
         .collect();
-    let mut bytes = serde_json::to_vec_pretty(&events).unwrap_or_default();
+    let mut bytes = Vec::with_capacity(400 * events.len() + 2);
+    let _ = serde_json::to_writer_pretty(&mut bytes, &events);
     bytes.push(b'\n');
     OutputFile {
         path: "timeline.json".to_string(),

@@ -367,11 +367,22 @@ fn finish(
     } else {
         urls::file_of(dir)
     };
-    let html = tera.render(template, &ctx)?;
+    let html = tera.render_sized(template, &ctx, size_hint(site, template))?;
     Ok(OutputFile {
         path,
         bytes: html.into_bytes(),
     })
+}
+
+/// About how large a page of `template` will be: the pages that list every
+/// source or event can reach hundreds of megabytes.
+fn size_hint(site: &Site, template: &str) -> usize {
+    const PAGE: usize = 16 << 10;
+    match template {
+        "sources.html" => PAGE + 700 * site.sources.len(),
+        "timeline.html" => PAGE + 900 * site.timeline.len().min(site.config.timeline_per_page * 4),
+        _ => PAGE,
+    }
 }
 
 /// Renders the page of report `r` (whose tag ids are `tags`).
