@@ -230,6 +230,41 @@ fn an_unchanged_site_makes_no_new_commit_and_a_changed_one_makes_one() {
 }
 
 #[test]
+fn a_fresh_clone_continues_the_remote_branch() {
+    let site = repo_site();
+    let remote = bare_remote();
+    let url = remote.path().to_str().unwrap();
+    publish(&site, &["--to", "git:gh-pages", "--push", url]).expect_clean();
+    git(site.path(), &["push", "-q", url, "main"]);
+    let first = git(remote.path(), &["rev-parse", "gh-pages"]);
+
+    let clone = tempfile::Builder::new()
+        .prefix("annalist-clone-")
+        .tempdir()
+        .unwrap();
+    git(clone.path(), &["clone", "-q", "-b", "main", url, "."]);
+    assert!(!git_has(clone.path(), "refs/heads/gh-pages"));
+    let run = common::run_in(
+        clone.path(),
+        &["publish", "--to", "git:gh-pages", "--push", "origin"],
+    );
+    run.expect_clean();
+    assert!(run.stderr.contains("no new commit"), "{}", run.stderr);
+    assert_eq!(git(clone.path(), &["rev-parse", "gh-pages"]), first);
+
+    let text = report("Beta", "2024-02-03", "Edited in the clone.");
+    std::fs::write(clone.path().join("content/reports/beta.md"), text).unwrap();
+    common::run_in(
+        clone.path(),
+        &["publish", "--to", "git:gh-pages", "--push", "origin"],
+    )
+    .expect_clean();
+    let second = git(remote.path(), &["rev-parse", "gh-pages"]);
+    assert_ne!(second, first);
+    assert_eq!(git(remote.path(), &["rev-parse", "gh-pages^"]), first);
+}
+
+#[test]
 fn a_dry_run_to_git_lists_the_files_and_commits_nothing() {
     let site = repo_site();
     let run = publish(&site, &["--to", "git:gh-pages", "--dry-run"]);

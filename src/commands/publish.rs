@@ -197,7 +197,14 @@ fn to_git(
         .scratch
         .as_ref()
         .map_or(Path::new("."), |s| s.0.as_path());
-    let published = git::publish(repo, branch, place.stage.dir(), scratch, args.dry_run)?;
+    let published = git::publish(
+        repo,
+        branch,
+        args.push.as_deref(),
+        place.stage.dir(),
+        scratch,
+        args.dry_run,
+    )?;
     if args.dry_run {
         let what = format!("dry run: nothing was committed to branch {branch}");
         return Ok((published.changes, what));

@@ -12,6 +12,11 @@
 //!    `git update-ref` (checked against the tip it was made from) add one
 //!    commit;
 //! 4. `git push REMOTE BRANCH` when asked.
+//!
+//! With a remote, the remote's BRANCH is fetched first and becomes the
+//! base when the local branch is missing (a fresh clone) or behind it, so
+//! a publish from another clone or from CI continues the same history and
+//! pushes as a fast-forward.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -94,6 +99,45 @@ impl Repo {
         match self.run(&["rev-parse", "--verify", "--quiet", &spec], None, None) {
             Ok(id) => Ok(Some(id.trim().to_string())),
             Err(_) => Ok(None),
+        }
+    }
+
+    /// The commit at the tip of `branch` on `remote`, fetched; `None` when
+    /// the remote has no such branch.
+    pub fn remote_tip(&self, remote: &str, branch: &str) -> Result<Option<String>, String> {
+        let reference = format!("refs/heads/{branch}");
+        let listed = self.run(&["ls-remote", remote, &reference], None, None)?;
+        let Some(id) = listed
+            .lines()
+            .find_map(|l| l.split_once('\t').filter(|(_, r)| *r == reference))
+            .map(|(id, _)| id.to_string())
+        else {
+            return Ok(None);
+        };
+        let have = format!("{id}^{{commit}}");
+        if self.run(&["cat-file", "-e", &have], None, None).is_err() {
+            self.run(
+                &["fetch", "--quiet", "--no-tags", remote, &reference],
+                None,
+                None,
+            )?;
+        }
+        Ok(Some(id))
+    }
+
+    /// Whether `ancestor` is `commit` or one of its ancestors.
+    fn is_ancestor(&self, ancestor: &str, commit: &str) -> bool {
+        let args = ["merge-base", "--is-ancestor", ancestor, commit];
+        self.run(&args, None, None).is_ok()
+    }
+
+    /// The commit to build on: the local branch, or the remote's when the
+    /// local one is missing or behind it.
+    fn base(&self, local: Option<String>, remote: Option<String>) -> Option<String> {
+        match (local, remote) {
+            (Some(l), Some(r)) if l == r || self.is_ancestor(&l, &r) => Some(r),
+            (Some(l), _) => Some(l),
+            (None, r) => r,
         }
     }
 
@@ -264,19 +308,26 @@ impl Repo {
     }
 }
 
-/// Publishes the staged site in `stage` to `branch`: a dry run compares
-/// only; otherwise one new commit when the site changed. `scratch` is a
-/// folder for the temporary index.
+/// Publishes the staged site in `stage` to `branch`, building on the
+/// branch of `remote` when given (see the module's text): a dry run
+/// compares only; otherwise one new commit when the site changed.
+/// `scratch` is a folder for the temporary index.
 pub fn publish(
     repo: &Repo,
     branch: &str,
+    remote: Option<&str>,
     stage: &Path,
     scratch: &Path,
     dry_run: bool,
 ) -> Result<Published, String> {
     let files =
         super::files_under(stage).map_err(|e| format!("cannot read the built site: {e}"))?;
-    let tip = repo.tip(branch)?;
+    let local = repo.tip(branch)?;
+    let remote_tip = match remote {
+        Some(remote) => repo.remote_tip(remote, branch)?,
+        None => None,
+    };
+    let tip = repo.base(local.clone(), remote_tip);
     let old = match &tip {
         Some(commit) => repo.tree(commit)?,
         None => Tree::new(),
@@ -293,6 +344,9 @@ pub fn publish(
     if let Some(commit) = &tip
         && repo.tree_of(commit)? == tree
     {
+        if local.as_ref() != Some(commit) {
+            repo.set_branch(branch, commit, local.as_deref())?;
+        }
         return Ok(Published {
             changes: Changes::default(),
             commit: None,
@@ -303,7 +357,7 @@ pub fn publish(
         None => "Publish the site\n\nBuilt by annalist.\n".to_string(),
     };
     let commit = repo.commit(&tree, tip.as_deref(), &message)?;
-    repo.set_branch(branch, &commit, tip.as_deref())?;
+    repo.set_branch(branch, &commit, local.as_deref())?;
     Ok(Published {
         changes,
         commit: Some(commit),
