@@ -865,7 +865,6 @@ fn a_deleted_folder_is_gone_and_comes_back() {
 }
 
 #[test]
-#[ignore = "known bug: a watched folder deleted and recreated within one burst is never watched again (src/serve/watcher.rs, watch_folders)"]
 fn a_folder_replaced_at_once_is_still_watched() {
     // `rm -rf templates && cp -r elsewhere templates`, or a branch switch:
     // the folder goes and comes back within one burst of events.
@@ -990,7 +989,6 @@ fn a_static_file_edit_is_served_anew() {
 }
 
 #[test]
-#[ignore = "known bug: any static/ edit sends `css`, also for scripts and images (src/serve/session.rs, css_only)"]
 fn a_static_script_edit_reloads_open_pages() {
     let server = Server::start({
         let site = site();

@@ -271,7 +271,7 @@ fn describe(batch: &BTreeSet<Change>) -> String {
         .map(|c| match c {
             Change::Config => "site.yaml/sources.yaml".to_string(),
             Change::Templates => "templates".to_string(),
-            Change::Static => "static".to_string(),
+            Change::Static(p) => p.display().to_string(),
             Change::Content(p) => Path::new(p).display().to_string(),
         })
         .collect();

@@ -109,9 +109,7 @@ impl Session {
         for change in changes {
             match change {
                 Change::Config => {
-                    let static_assets = std::mem::take(&mut self.inputs.static_assets);
                     self.inputs = load_inputs(&self.root, self.base_url.as_deref());
-                    self.inputs.static_assets = static_assets;
                     self.reload_content(&self.root.join("content"));
                     css_only = false;
                 }
@@ -123,7 +121,9 @@ impl Session {
                     self.compile_templates();
                     css_only = false;
                 }
-                Change::Static => {
+                Change::Static(rel) => {
+                    // Only a stylesheet can be swapped in place.
+                    css_only &= rel.extension().is_some_and(|e| e == "css");
                     let mut diags = Vec::new();
                     self.inputs.static_assets =
                         content::walk_static(&self.root, self.outside(), &mut diags);

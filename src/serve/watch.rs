@@ -17,8 +17,8 @@ pub enum Change {
     Templates,
     /// A file or folder under `content/` (path relative to the root).
     Content(PathBuf),
-    /// Something under `static/`.
-    Static,
+    /// A file or folder under `static/` (path relative to the root).
+    Static(PathBuf),
 }
 
 /// The changes meant by events on `paths` (absolute, under `root`).
@@ -46,7 +46,7 @@ fn classify_one(root: &Path, path: &Path) -> Option<Change> {
     match first.as_ref() {
         "site.yaml" | "sources.yaml" if rel.components().count() == 1 => Some(Change::Config),
         "templates" => Some(Change::Templates),
-        "static" => Some(Change::Static),
+        "static" => Some(Change::Static(rel.to_path_buf())),
         "content" => Some(Change::Content(rel.to_path_buf())),
         _ => None,
     }
@@ -70,7 +70,10 @@ mod tests {
             (&["site.yaml"], vec![Change::Config]),
             (&["sources.yaml"], vec![Change::Config]),
             (&["templates/report.html"], vec![Change::Templates]),
-            (&["static/style.css"], vec![Change::Static]),
+            (
+                &["static/style.css"],
+                vec![Change::Static("static/style.css".into())],
+            ),
             (
                 &["content/reports/a.md"],
                 vec![Change::Content("content/reports/a.md".into())],

@@ -43,14 +43,21 @@ impl Watcher {
             .debouncer
             .watch(root, RecursiveMode::NonRecursive)
             .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
-        watcher.watch_folders();
+        watcher.watch_folders(&[]);
         Ok(watcher)
     }
 
-    /// Watches the input folders that exist and are not watched yet (a
-    /// folder created, or deleted and created again, after the start).
-    fn watch_folders(&mut self) {
-        self.watched.retain(|p| p.exists());
+    /// Watches the input folders that exist and are not watched yet. A
+    /// folder whose own path is in `touched` was deleted or created (maybe
+    /// deleted and made again, as a branch switch does): its old watch is
+    /// dropped and it is watched afresh.
+    fn watch_folders(&mut self, touched: &[PathBuf]) {
+        for path in touched {
+            if let Some(at) = self.watched.iter().position(|p| p == path) {
+                let _ = self.debouncer.unwatch(path);
+                self.watched.remove(at);
+            }
+        }
         for name in FOLDERS {
             let path = self.root.join(name);
             if path.is_dir()
@@ -83,7 +90,12 @@ impl Iterator for Watcher {
                     .filter(|e| !matches!(e.event.kind, EventKind::Access(_) | EventKind::Other));
                 paths.extend(changes.flat_map(|e| e.event.paths));
             }
-            self.watch_folders();
+            let touched: Vec<PathBuf> = FOLDERS
+                .iter()
+                .map(|f| self.root.join(f))
+                .filter(|f| paths.contains(f))
+                .collect();
+            self.watch_folders(&touched);
             let changes = watch::classify(&self.root, paths.iter().map(PathBuf::as_path));
             if !changes.is_empty() {
                 return Some(changes);
