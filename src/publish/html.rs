@@ -40,6 +40,67 @@ const RAW_TEXT: [&str; 7] = [
     "script", "style", "textarea", "title", "xmp", "noembed", "noframes",
 ];
 
+/// The elements whose attributes mean something special here.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    /// `<a>`: `name` is an anchor.
+    A,
+    /// `<base>`: `href` changes how links resolve.
+    Base,
+    Other,
+}
+
+impl Tag {
+    fn of(name: &str) -> Tag {
+        if name.eq_ignore_ascii_case("a") {
+            Tag::A
+        } else if name.eq_ignore_ascii_case("base") {
+            Tag::Base
+        } else {
+            Tag::Other
+        }
+    }
+}
+
+/// The attributes the link checker reads.
+#[derive(Clone, Copy)]
+enum Attr {
+    /// `id`, or `name` on `<a>`.
+    Id,
+    /// `href` on `<base>`.
+    Base,
+    Href,
+    Src,
+    Srcset,
+    Poster,
+    XlinkHref,
+}
+
+impl Attr {
+    fn of(name: &str, tag: Tag) -> Option<Attr> {
+        let is = |n: &str| name.eq_ignore_ascii_case(n);
+        Some(if is("id") || (tag == Tag::A && is("name")) {
+            Attr::Id
+        } else if is("href") {
+            if tag == Tag::Base {
+                Attr::Base
+            } else {
+                Attr::Href
+            }
+        } else if is("src") {
+            Attr::Src
+        } else if is("srcset") {
+            Attr::Srcset
+        } else if is("poster") {
+            Attr::Poster
+        } else if is("xlink:href") {
+            Attr::XlinkHref
+        } else {
+            return None;
+        })
+    }
+}
+
 /// Scans one page.
 pub fn scan(html: &str) -> Scan {
     let mut scanner = Scanner {
@@ -70,9 +131,8 @@ impl<'a> Scanner<'a> {
                 self.skip_past(2, ">");
             } else if rest[1..].starts_with(|c: char| c.is_ascii_alphabetic()) {
                 self.pos += 1;
-                let name = self.tag();
-                if RAW_TEXT.contains(&name.as_str()) {
-                    self.skip_raw_text(&name);
+                if let Some(raw) = self.tag() {
+                    self.skip_raw_text(raw);
                 }
             } else {
                 self.pos += 1;
@@ -91,36 +151,39 @@ impl<'a> Scanner<'a> {
 
     /// Moves past the end tag of raw-text element `name`.
     fn skip_raw_text(&mut self, name: &str) {
-        let close = format!("</{name}");
-        let rest = &self.html.as_bytes()[self.pos..];
-        let found = rest
-            .windows(close.len())
-            .position(|w| w.eq_ignore_ascii_case(close.as_bytes()));
-        self.pos = match found {
-            Some(i) => self.pos + i,
-            None => self.html.len(),
-        };
+        let bytes = self.html.as_bytes();
+        let mut from = self.pos;
+        while let Some(i) = self.html[from..].find("</") {
+            let at = from + i + 2;
+            let end = (at + name.len()).min(bytes.len());
+            if bytes[at..end].eq_ignore_ascii_case(name.as_bytes()) {
+                self.pos = from + i;
+                return;
+            }
+            from = at;
+        }
+        self.pos = self.html.len();
     }
 
     /// Reads a start tag from its name to its `>`, recording what matters;
-    /// returns the lowercased tag name.
-    fn tag(&mut self) -> String {
+    /// returns the name of a raw-text element, whose text is to be skipped.
+    fn tag(&mut self) -> Option<&'static str> {
         let name = self.word(|c| c.is_ascii_whitespace() || c == '/' || c == '>');
-        let name = name.to_ascii_lowercase();
-        let mut seen: Vec<String> = Vec::new();
+        let tag = Tag::of(name);
+        let mut seen = 0u8;
         loop {
             self.skip_while(|c| c.is_ascii_whitespace() || c == '/');
-            match self.html[self.pos..].chars().next() {
+            match self.html.as_bytes().get(self.pos) {
                 None => break,
-                Some('>') => {
+                Some(b'>') => {
                     self.pos += 1;
                     break;
                 }
                 Some(_) => {}
             }
-            let attr = self
-                .word_from_one(|c| c.is_ascii_whitespace() || c == '/' || c == '>' || c == '=')
-                .to_ascii_lowercase();
+            let attr =
+                self.word_from_one(|c| c.is_ascii_whitespace() || c == '/' || c == '>' || c == '=');
+            let kind = Attr::of(attr, tag);
             self.skip_while(|c| c.is_ascii_whitespace());
             let value = if self.html[self.pos..].starts_with('=') {
                 self.pos += 1;
@@ -129,31 +192,36 @@ impl<'a> Scanner<'a> {
             } else {
                 None
             };
-            if seen.contains(&attr) {
+            // The first of two same-named attributes wins.
+            let Some(kind) = kind else { continue };
+            let bit = 1u8 << (kind as u8);
+            if seen & bit != 0 {
                 continue;
             }
+            seen |= bit;
             if let Some((start, raw)) = value {
-                self.record(&name, &attr, start, raw);
+                self.record(kind, start, raw);
             }
-            seen.push(attr);
         }
-        name
+        RAW_TEXT
+            .iter()
+            .find(|raw| raw.eq_ignore_ascii_case(name))
+            .copied()
     }
 
-    fn record(&mut self, tag: &str, attr: &str, start: usize, raw: &str) {
+    fn record(&mut self, kind: Attr, start: usize, raw: &str) {
         let value = decode(raw);
-        let attr: &'static str = match attr {
-            "id" => return self.out.ids.push(value),
-            "name" if tag == "a" => return self.out.ids.push(value),
-            "href" if tag == "base" => {
+        let attr: &'static str = match kind {
+            Attr::Id => return self.out.ids.push(value),
+            Attr::Base => {
                 self.out.base.get_or_insert(value);
                 return;
             }
-            "href" => "href",
-            "src" => "src",
-            "poster" => "poster",
-            "xlink:href" => "xlink:href",
-            "srcset" => {
+            Attr::Href => "href",
+            Attr::Src => "src",
+            Attr::Poster => "poster",
+            Attr::XlinkHref => "xlink:href",
+            Attr::Srcset => {
                 let (line, col) = self.lines.at(self.html, start);
                 for url in srcset(&value) {
                     self.out.links.push(Found {
@@ -165,7 +233,6 @@ impl<'a> Scanner<'a> {
                 }
                 return;
             }
-            _ => return,
         };
         let (line, col) = self.lines.at(self.html, start);
         self.out.links.push(Found {
@@ -223,22 +290,25 @@ impl<'a> Scanner<'a> {
 /// order, so the counting resumes where it stopped.
 #[derive(Default)]
 struct Lines {
+    /// The last offset asked for, its 0-based line and its 1-based column.
     offset: usize,
     line: usize,
-    line_start: usize,
+    col: usize,
 }
 
 impl Lines {
     fn at(&mut self, text: &str, offset: usize) -> (usize, usize) {
-        for (i, b) in text.as_bytes()[self.offset..offset].iter().enumerate() {
-            if *b == b'\n' {
-                self.line += 1;
-                self.line_start = self.offset + i + 1;
+        let between = &text[self.offset..offset];
+        match between.rfind('\n') {
+            Some(i) => {
+                self.line += between.bytes().filter(|&b| b == b'\n').count();
+                self.col = between[i + 1..].chars().count() + 1;
             }
+            None if self.offset == 0 && self.col == 0 => self.col = between.chars().count() + 1,
+            None => self.col += between.chars().count(),
         }
         self.offset = offset;
-        let col = text[self.line_start..offset].chars().count() + 1;
-        (self.line + 1, col)
+        (self.line + 1, self.col)
     }
 }
 

@@ -14,11 +14,13 @@
 //! one (hosts redirect it). A `#fragment` must be the `id` of an element
 //! (or an `<a name>`) of the target page; `#` and `#top` always are.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Mutex;
 
 use percent_encoding::percent_decode_str;
+use rayon::prelude::*;
 
 use super::html::{self, Found};
 use crate::content::Asset;
@@ -70,27 +72,11 @@ impl Links {
     pub fn check(self, base_url: Option<&str>) -> Vec<Diagnostic> {
         let files = self.files.into_inner().unwrap_or_else(|e| e.into_inner());
         let base = base_url.and_then(Origin::parse);
-        let mut diags = Vec::new();
-        for (path, page) in &files {
-            let Some(page) = page else { continue };
-            let page_base = page.base.as_deref().map(|b| resolve_base(path, b, &base));
-            for link in &page.links {
-                let from = page_base.as_ref().map_or(path.as_str(), |b| b.as_str());
-                if let Some(problem) = problem(&files, path, from, &link.url, &base) {
-                    let what = match link.attr {
-                        "href" | "xlink:href" => "broken link",
-                        _ => "missing asset",
-                    };
-                    let message = format!("{what} `{}`: {problem}", link.url);
-                    diags.push(Diagnostic::error(
-                        Path::new(path),
-                        link.line,
-                        link.col,
-                        message,
-                    ));
-                }
-            }
-        }
+        let mut diags: Vec<Diagnostic> = files
+            .par_iter()
+            .filter_map(|(path, page)| Some((path, page.as_ref()?)))
+            .flat_map_iter(|(path, page)| broken(&files, path, page, &base))
+            .collect();
         diagnostic::sort(&mut diags);
         diags
     }
@@ -117,6 +103,34 @@ pub fn check_site(links: Links, site: &Site, assets: &[Asset]) -> Vec<Diagnostic
         }
     }
     diags
+}
+
+/// The broken links of the page at `path`.
+fn broken(
+    files: &BTreeMap<String, Option<Page>>,
+    path: &str,
+    page: &Page,
+    base: &Option<Origin>,
+) -> Vec<Diagnostic> {
+    let page_base = page.base.as_deref().map(|b| resolve_base(path, b, base));
+    let from = page_base.as_deref().unwrap_or(path);
+    page.links
+        .iter()
+        .filter_map(|link| {
+            let problem = problem(files, path, from, &link.url, base)?;
+            let what = match link.attr {
+                "href" | "xlink:href" => "broken link",
+                _ => "missing asset",
+            };
+            let message = format!("{what} `{}`: {problem}", link.url);
+            Some(Diagnostic::error(
+                Path::new(path),
+                link.line,
+                link.col,
+                message,
+            ))
+        })
+        .collect()
 }
 
 fn is_html(path: &str) -> bool {
@@ -229,13 +243,17 @@ fn split_absolute(url: &str) -> Option<(&str, &str)> {
 /// Resolves `url` found on the page at site path `page`.
 fn resolve(page: &str, url: &str, base: &Option<Origin>) -> Target {
     let url = url.trim_matches(|c: char| c.is_ascii_whitespace() || c.is_ascii_control());
-    let url: String = url
-        .chars()
-        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
-        .collect();
+    let url: Cow<str> = if url.contains(['\t', '\n', '\r']) {
+        url.chars()
+            .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+            .collect::<String>()
+            .into()
+    } else {
+        url.into()
+    };
     let (before, fragment) = match url.split_once('#') {
         Some((b, f)) => (b, Some(f.to_string())),
-        None => (url.as_str(), None),
+        None => (url.as_ref(), None),
     };
     let path = if let Some((host, path)) = split_absolute(before) {
         match base {
