@@ -5,7 +5,8 @@
   function $$(sel, root) { return Array.prototype.slice.call((root || doc).querySelectorAll(sel)); }
 
   /* Citation tooltips. CSS shows them on hover and focus; this adds Escape and blur to
-     close them, and nudges a tip back inside the viewport on wide screens. */
+     close them, and keeps a tip inside the viewport on wide screens: nudged sideways,
+     and opened above its number when there is no room below. */
   function initTips() {
     var current = null;
     function tipOf(link) {
@@ -24,13 +25,16 @@
       var tip = tipOf(link);
       if (!tip) return;
       if (current && current !== tip) current.classList.add("is-dismissed");
-      tip.classList.remove("is-dismissed");
+      tip.classList.remove("is-dismissed", "is-above");
       tip.style.marginLeft = "";
       if (getComputedStyle(tip).position === "absolute") {
         var r = tip.getBoundingClientRect(), vw = doc.documentElement.clientWidth, shift = 0;
         if (r.right > vw - 8) shift = vw - 8 - r.right;
         if (r.left + shift < 8) shift = 8 - r.left;
         if (shift) tip.style.marginLeft = shift + "px";
+        /* No room below the number: open above it, if there is room there. */
+        var vh = doc.documentElement.clientHeight, top = link.getBoundingClientRect().top;
+        if (r.bottom > vh - 8 && top - r.height - 16 > 0) tip.classList.add("is-above");
       }
       current = tip;
     }
