@@ -556,3 +556,30 @@ fn the_example_site_passes_the_link_checker_with_and_without_base_url() {
         String::from_utf8_lossy(&run.stderr)
     );
 }
+
+#[test]
+fn relative_source_links_resolve_on_report_and_sources_pages() {
+    // Found by the link checker: a relative source `url` (allowed by the
+    // SPEC) was written unchanged on the sources index, and unadjusted on
+    // the page of a flat file, whose page is one folder further down.
+    let source = |url: &str| {
+        format!(
+            "---\ntitle: R\ndate: 2024-01-01\nsources:\n  - id: doc\n    title: Doc\n    url: {url}\n---\n\nClaim [@doc].\n"
+        )
+    };
+    let site = Site::new(&[
+        ("site.yaml", SITE_YAML),
+        ("content/reports/flat.md", &source("flat.pdf")),
+        ("content/reports/flat.pdf", "pdf"),
+        ("content/reports/bundle/index.md", &source("bundle.pdf")),
+        ("content/reports/bundle/bundle.pdf", "pdf"),
+    ]);
+    site.run(&["check"]).expect_clean();
+    publish(&site, &["--to", "dir:out"]).expect_clean();
+    let out = site.path().join("out");
+    let sources = common::read_output(&out, "sources/index.html");
+    assert!(sources.contains("href=\"https://example.org/sub/reports/flat.pdf\""));
+    assert!(sources.contains("href=\"https://example.org/sub/reports/bundle/bundle.pdf\""));
+    let flat = common::read_output(&out, "reports/flat/index.html");
+    assert!(flat.contains("href=\"../flat.pdf\""), "{flat}");
+}

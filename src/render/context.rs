@@ -3,6 +3,8 @@
 //! built once and shared by every listing page that shows it. The shapes
 //! are documented in `docs/templates.md`.
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 use tera::Value;
 
@@ -57,22 +59,54 @@ pub struct SourceFields<'a> {
     author: &'a str,
     publisher: &'a str,
     date: Option<DateView<'a>>,
-    url: Option<&'a str>,
-    archive: Option<&'a str>,
+    url: Option<Cow<'a, str>>,
+    archive: Option<Cow<'a, str>>,
 }
 
 impl<'a> SourceFields<'a> {
-    /// The fields of `s`.
-    pub fn of(s: &'a Source) -> Self {
+    /// The fields of `s`, with a relative `url` or `archive` prefixed by
+    /// `prefix` so it works from the page that shows it.
+    pub fn at(s: &'a Source, prefix: &str) -> Self {
+        let link = |url: &'a str| rebase(url, prefix);
         SourceFields {
             id: &s.id,
             title: &s.title,
             author: &s.author,
             publisher: &s.publisher,
             date: s.date.as_ref().map(|d| DateView::of(&d.0)),
-            url: s.url.as_ref().map(|u| u.0.as_str()),
-            archive: s.archive.as_ref().map(|u| u.0.as_str()),
+            url: s.url.as_ref().map(|u| link(&u.0)),
+            archive: s.archive.as_ref().map(|u| link(&u.0)),
         }
+    }
+}
+
+/// The folder, in the built site, that report `r`'s relative source links
+/// are written from: as for links in its body, the page's own folder for
+/// a bundle (`x/index.md`), and the folder above for a flat file (`x.md`,
+/// whose page is one folder further down than the file).
+pub fn source_folder(r: &Report) -> &str {
+    let bundle = r.path.file_name().is_some_and(|n| n == "index.md")
+        && r.path
+            .parent()
+            .and_then(|p| p.file_name())
+            .is_some_and(|n| n != "content");
+    if bundle {
+        return &r.dir;
+    }
+    let dir = r.dir.trim_end_matches('/');
+    dir.rfind('/').map_or("", |i| &r.dir[..=i])
+}
+
+/// `url` with `prefix` before it when it is a relative path.
+fn rebase<'a>(url: &'a str, prefix: &str) -> Cow<'a, str> {
+    let absolute = url.starts_with(['/', '#', '?'])
+        || url
+            .split_once(':')
+            .is_some_and(|(scheme, _)| !scheme.is_empty() && !scheme.contains('/'));
+    if prefix.is_empty() || absolute {
+        Cow::Borrowed(url)
+    } else {
+        Cow::Owned(format!("{prefix}{url}"))
     }
 }
 
@@ -177,6 +211,7 @@ impl Site {
 
     /// The full view of a report (`tags` are its tag ids).
     pub fn report_value(&self, r: &Report, tags: &[usize]) -> Result<Value, String> {
+        let up = if source_folder(r) == r.dir { "" } else { "../" };
         let body = r.content.lock().unwrap_or_else(|e| e.into_inner());
         let view = ReportView {
             title: &r.title,
@@ -210,7 +245,7 @@ impl Site {
                     ReferenceView {
                         number: reference.number,
                         anchor: format!("ref-{}", s.id),
-                        source: SourceFields::of(s),
+                        source: SourceFields::at(s, up),
                         accessed: s.accessed.as_ref().map(|d| DateView::of(&d.0)),
                         note: &s.note,
                         backlinks: reference

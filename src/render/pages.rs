@@ -522,6 +522,19 @@ fn event_value(site: &Site, e: &crate::model::TimelineEvent) -> Value {
     })
 }
 
+/// What makes a relative source link work from the sources index: the
+/// way from there to the folder of the first report citing the source,
+/// whose page the link was written for.
+fn source_prefix(site: &Site, entry: &crate::model::SourceEntry) -> String {
+    match entry.citing.first() {
+        Some(&(ri, _)) => {
+            let folder = super::context::source_folder(&site.reports[ri]);
+            format!("{}{folder}", site.urls.root("sources/"))
+        }
+        None => String::new(),
+    }
+}
+
 fn sources_value(site: &Site) -> Value {
     #[derive(Serialize)]
     struct Citing<'a> {
@@ -548,7 +561,7 @@ fn sources_value(site: &Site) -> Value {
                     1 => format!("source-{}", s.id),
                     n => format!("source-{}-{n}", s.id),
                 },
-                source: SourceFields::of(s),
+                source: SourceFields::at(s, &source_prefix(site, entry)),
                 reports: entry
                     .citing
                     .iter()
