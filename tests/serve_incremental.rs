@@ -112,7 +112,40 @@ fn edit(rng: &mut Rng, root: &Path, step: usize) -> Vec<PathBuf> {
                 && !p.ends_with("about.md")
         })
         .collect();
-    match rng.below(12) {
+    match rng.below(15) {
+        12 if !reports.is_empty() => {
+            // The body only: listings stay, the report page changes.
+            let path = rng.pick(&reports).clone();
+            let text = fs::read_to_string(&path).unwrap();
+            fs::write(&path, format!("{text}\nMore text {step}.\n")).unwrap();
+            vec![path]
+        }
+        13 if !reports.is_empty() => {
+            // A local source's title only: the sources index changes.
+            let path = rng.pick(&reports).clone();
+            let text = fs::read_to_string(&path).unwrap();
+            fs::write(
+                &path,
+                text.replacen(
+                    "title: Own source of",
+                    &format!("title: Own source {step} of"),
+                    1,
+                ),
+            )
+            .unwrap();
+            vec![path]
+        }
+        14 if !reports.is_empty() => {
+            // An event's title only: the timeline changes.
+            let path = rng.pick(&reports).clone();
+            let text = fs::read_to_string(&path).unwrap();
+            fs::write(
+                &path,
+                text.replacen("title: Event of", &format!("title: Event {step} of"), 1),
+            )
+            .unwrap();
+            vec![path]
+        }
         0..=2 if !reports.is_empty() => {
             let path = rng.pick(&reports).clone();
             fs::write(&path, report(rng, &format!("Edited {step}"))).unwrap();

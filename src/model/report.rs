@@ -49,9 +49,8 @@ pub struct Report {
     pub events: Vec<ReportEvent>,
     /// Front matter `extra:`.
     pub extra: serde_yaml::Mapping,
-    /// A hash of the source file: equal fingerprints, equal reports (given
-    /// the same `sources.yaml`), so pages built from it need no re-render.
-    pub fingerprint: u64,
+    /// Hashes of what each kind of page shows of this report.
+    pub keys: Keys,
     /// What decides the output path, for errors about it: the `slug:`
     /// value if set, else the start of the file.
     pub origin: Diagnostic,
@@ -150,8 +149,12 @@ pub fn assemble(
         references,
         events,
         extra: fm.extra.clone(),
-        fingerprint: fingerprint(doc),
+        keys: Keys::default(),
         origin: origin(doc),
+    };
+    let report = Report {
+        keys: Keys::of(&report, doc),
+        ..report
     };
     (Some(report), diags)
 }
@@ -164,11 +167,80 @@ fn origin(doc: &Document) -> Diagnostic {
     Diagnostic::error(&doc.path, line, col, "").with_source(&doc.text)
 }
 
-fn fingerprint(doc: &Document) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    doc.path.hash(&mut hasher);
-    doc.text.hash(&mut hasher);
-    hasher.finish()
+/// Hashes of what each kind of page shows of a report: equal hashes, equal
+/// pages (given the same `sources.yaml` and templates), so a rebuild after
+/// an edit to a report's body re-renders its page and not every listing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Keys {
+    /// Everything: the source file.
+    pub page: u64,
+    /// What listings, the feed's order and the sitemap show.
+    pub summary: u64,
+    /// What the timeline shows of its events.
+    pub events: u64,
+    /// What the sources index shows of its references.
+    pub references: u64,
+}
+
+impl Keys {
+    fn of(r: &Report, doc: &Document) -> Keys {
+        let hash = |f: &dyn Fn(&mut DefaultHasher)| {
+            let mut h = DefaultHasher::new();
+            f(&mut h);
+            h.finish()
+        };
+        let dates = |h: &mut DefaultHasher| {
+            r.date.as_ref().map(|d| d.iso()).hash(h);
+            r.updated.as_ref().map(|d| d.iso()).hash(h);
+        };
+        Keys {
+            page: hash(&|h| {
+                doc.path.hash(h);
+                doc.text.hash(h);
+            }),
+            summary: hash(&|h| {
+                (&r.title, &r.dir, &r.summary, &r.authors, &r.tags, r.draft).hash(h);
+                dates(h);
+            }),
+            events: hash(&|h| {
+                (&r.title, &r.dir).hash(h);
+                dates(h);
+                for e in &r.events {
+                    (
+                        e.date.iso(),
+                        e.end.as_ref().map(|d| d.iso()),
+                        &e.title,
+                        &e.tags,
+                    )
+                        .hash(h);
+                    for &n in &e.source_numbers {
+                        hash_source(&r.references[n - 1].source, h);
+                    }
+                }
+            }),
+            references: hash(&|h| {
+                (&r.title, &r.dir).hash(h);
+                for reference in &r.references {
+                    (reference.number, reference.global).hash(h);
+                    hash_source(&reference.source, h);
+                }
+            }),
+        }
+    }
+}
+
+fn hash_source(s: &Source, h: &mut DefaultHasher) {
+    (&s.id, &s.title, &s.publisher, &s.author, &s.note).hash(h);
+    (
+        s.date.as_ref().map(|d| d.0.iso()),
+        s.accessed.as_ref().map(|d| d.0.iso()),
+    )
+        .hash(h);
+    (
+        s.url.as_ref().map(|u| &u.0),
+        s.archive.as_ref().map(|u| &u.0),
+    )
+        .hash(h);
 }
 
 fn unknown_message(key: &str) -> String {

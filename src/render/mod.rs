@@ -155,7 +155,7 @@ fn data_files<'a>(
         .iter()
         .map(|e| {
             (
-                site.reports[e.report].fingerprint,
+                site.reports[e.report].keys.events,
                 e.event,
                 e.tags.as_slice(),
             )
@@ -166,13 +166,13 @@ fn data_files<'a>(
         .reports
         .iter()
         .take(feed::FEED_ENTRIES)
-        .map(|r| r.fingerprint)
+        .map(|r| r.keys.page)
         .collect();
     let all: Vec<u64> = site
         .reports
         .iter()
         .chain(&site.pages)
-        .map(|r| r.fingerprint)
+        .map(|r| r.keys.summary)
         .collect();
     let config = (format!("{:?}", site.config), site.bibliography);
     let mut files: Vec<DataFile> = vec![

@@ -49,7 +49,7 @@ impl Shared {
         let summary_keys = (0..site.reports.len())
             .map(|i| {
                 key(&(
-                    site.reports[i].fingerprint,
+                    site.reports[i].keys.summary,
                     tag_names(site, &site.report_tags[i]),
                 ))
             })
@@ -156,12 +156,12 @@ impl Job {
                 let r = &site.reports[i];
                 key(&(
                     g,
-                    r.fingerprint,
+                    r.keys.page,
                     tag_names(site, &site.report_tags[i]),
                     event_tags(site, r),
                 ))
             }
-            Job::Page(i) => key(&(g, site.pages[i].fingerprint)),
+            Job::Page(i) => key(&(g, site.pages[i].keys.page)),
             Job::Home(n) => {
                 let items = page_slice(&shared.summary_keys, n, per);
                 let total = pages_of(site.reports.len(), per);
@@ -185,9 +185,9 @@ impl Job {
                     })
                     .map(|e| {
                         (
-                            site.reports[e.report].fingerprint,
+                            site.reports[e.report].keys.events,
                             e.event,
-                            tag_names(site, &e.tags),
+                            e.tags.as_slice(),
                         )
                     })
                     .collect::<Vec<_>>();
@@ -209,7 +209,7 @@ impl Job {
                         let citing: Vec<(u64, usize)> = e
                             .citing
                             .iter()
-                            .map(|&(ri, n)| (site.reports[ri].fingerprint, n))
+                            .map(|&(ri, n)| (site.reports[ri].keys.references, n))
                             .collect();
                         (e.source.id.as_str(), e.source.title.as_str(), citing)
                     })
