@@ -118,12 +118,18 @@ impl PublishArgs {
     /// The checks clap cannot express: `--push` needs a git target.
     pub fn check(&self) -> Result<(), clap::Error> {
         use clap::CommandFactory;
-        match (&self.to, &self.push) {
-            (crate::publish::Target::Dir(_), Some(_)) => Err(Cli::command().error(
-                clap::error::ErrorKind::ArgumentConflict,
-                "--push needs a git target (--to git:BRANCH)",
-            )),
-            _ => Ok(()),
-        }
+        let (crate::publish::Target::Dir(_), Some(_)) = (&self.to, &self.push) else {
+            return Ok(());
+        };
+        let mut cli = Cli::command();
+        cli.build();
+        let mut publish = cli
+            .find_subcommand_mut("publish")
+            .map(std::mem::take)
+            .unwrap_or(cli);
+        Err(publish.error(
+            clap::error::ErrorKind::ArgumentConflict,
+            "--push needs a git target (--to git:BRANCH)",
+        ))
     }
 }
