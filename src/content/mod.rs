@@ -1,7 +1,7 @@
 //! The content stage: the only reader of a site's files. It loads
 //! `site.yaml`, `sources.yaml`, the reports under `content/`, the site's
 //! template overrides and the files to copy, and parses front matter.
-//! Every problem becomes a [`Diagnostic`]; one bad file never stops the run.
+//! Every problem becomes a [`Diagnostic`](crate::diagnostic::Diagnostic); one bad file never stops the run.
 
 pub mod date;
 pub mod frontmatter;

@@ -2,9 +2,10 @@
 //! checked as a whole (required fields, slug, source ids, event dates),
 //! body rendered with its citations numbered, references collected.
 
-use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
+
+use crate::render::memo::KeyHasher;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -184,12 +185,12 @@ pub struct Keys {
 
 impl Keys {
     fn of(r: &Report, doc: &Document) -> Keys {
-        let hash = |f: &dyn Fn(&mut DefaultHasher)| {
-            let mut h = DefaultHasher::new();
+        let hash = |f: &dyn Fn(&mut KeyHasher)| {
+            let mut h = crate::render::memo::hasher();
             f(&mut h);
             h.finish()
         };
-        let dates = |h: &mut DefaultHasher| {
+        let dates = |h: &mut KeyHasher| {
             r.date.as_ref().map(|d| d.iso()).hash(h);
             r.updated.as_ref().map(|d| d.iso()).hash(h);
         };
@@ -229,7 +230,7 @@ impl Keys {
     }
 }
 
-fn hash_source(s: &Source, h: &mut DefaultHasher) {
+fn hash_source(s: &Source, h: &mut KeyHasher) {
     (&s.id, &s.title, &s.publisher, &s.author, &s.note).hash(h);
     (
         s.date.as_ref().map(|d| d.0.iso()),

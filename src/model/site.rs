@@ -173,14 +173,21 @@ pub fn build(
 struct TagTable {
     list: Vec<Tag>,
     by_slug: HashMap<String, usize>,
+    /// Spellings already seen: most tags repeat, and slugs cost.
+    by_name: HashMap<String, usize>,
 }
 
 impl TagTable {
     fn id(&mut self, name: &str) -> usize {
-        let slug = slugify(name);
-        if let Some(&id) = self.by_slug.get(&slug) {
+        if let Some(&id) = self.by_name.get(name) {
             return id;
         }
+        let slug = slugify(name);
+        if let Some(&id) = self.by_slug.get(&slug) {
+            self.by_name.insert(name.to_string(), id);
+            return id;
+        }
+        self.by_name.insert(name.to_string(), self.list.len());
         self.list.push(Tag {
             name: name.trim().to_string(),
             slug: slug.clone(),
@@ -272,16 +279,26 @@ fn check_paths(reports: &[Arc<Report>], diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// What makes two cited sources one entry of the sources index: the id of
+/// a `sources.yaml` source, the URL of a report's own, or else the report
+/// and id.
+#[derive(PartialEq, Eq, Hash)]
+enum SourceKey<'a> {
+    Global(&'a str),
+    Url(&'a str),
+    Local(&'a std::path::Path, &'a str),
+}
+
 fn sources_index(reports: &[Arc<Report>]) -> Vec<SourceEntry> {
     let mut entries: Vec<SourceEntry> = Vec::new();
-    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut by_key: HashMap<SourceKey, usize> = HashMap::new();
     for (ri, report) in reports.iter().enumerate() {
         for reference in &report.references {
             let source = &reference.source;
             let key = match (&source.url, reference.global) {
-                (_, true) => format!("id:{}", source.id),
-                (Some(url), false) => format!("url:{}", url.0),
-                (None, false) => format!("local:{}:{}", report.path.display(), source.id),
+                (_, true) => SourceKey::Global(&source.id),
+                (Some(url), false) => SourceKey::Url(&url.0),
+                (None, false) => SourceKey::Local(&report.path, &source.id),
             };
             let at = *by_key.entry(key).or_insert_with(|| {
                 entries.push(SourceEntry {

@@ -4,8 +4,7 @@
 //! else, while a full build is simply a rebuild from an empty memo.
 
 use std::collections::HashMap;
-use std::collections::hash_map::DefaultHasher;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 
 /// Keys of the files last rendered, by output path.
 #[derive(Debug, Default)]
@@ -31,9 +30,18 @@ impl Memo {
     }
 }
 
-/// The hash of a value, as a memo key.
+/// The hash of a value, as a memo key. Keys are compared only within one
+/// process, so a fast hash with fixed seeds serves.
 pub fn key<T: Hash + ?Sized>(value: &T) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    value.hash(&mut hasher);
-    hasher.finish()
+    let mut h = hasher();
+    value.hash(&mut h);
+    h.finish()
+}
+
+/// The hasher memo keys use.
+pub type KeyHasher = ahash::AHasher;
+
+/// A new [`KeyHasher`].
+pub fn hasher() -> KeyHasher {
+    ahash::RandomState::with_seeds(0x616e, 0x6e61, 0x6c69, 0x7374).build_hasher()
 }
