@@ -5,7 +5,7 @@
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
 
-use crate::render::memo::KeyHasher;
+use crate::render::memo::{FastMap, KeyHasher};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
@@ -90,7 +90,7 @@ pub struct ReportEvent {
 /// Turns `doc` into a report; `None` when it has errors (all reported).
 pub fn assemble(
     doc: &Document,
-    globals: &HashMap<&str, &Arc<Source>>,
+    globals: &FastMap<&str, &Arc<Source>>,
 ) -> (Option<Report>, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let fm = &doc.front;

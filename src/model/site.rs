@@ -2,7 +2,7 @@
 //! pages, tags merged by slug, the timeline and the sources index. Built
 //! once from the assembled reports; no I/O.
 
-use std::collections::HashMap;
+use crate::render::memo::FastMap as HashMap;
 
 use crate::config::SiteConfig;
 use std::sync::Arc;
@@ -222,8 +222,8 @@ impl TagTable {
 const RESERVED: [&str; 4] = ["tags/", "timeline/", "sources/", "page/"];
 
 fn check_paths(reports: &[Arc<Report>], diags: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&str, &Report> = HashMap::new();
-    let mut folded: HashMap<String, &Report> = HashMap::new();
+    let mut seen: HashMap<&str, &Report> = HashMap::default();
+    let mut folded: HashMap<String, &Report> = HashMap::default();
     let at = |report: &Report, message: String| Diagnostic {
         message,
         ..report.origin.clone()
@@ -291,7 +291,9 @@ enum SourceKey<'a> {
 
 fn sources_index(reports: &[Arc<Report>]) -> Vec<SourceEntry> {
     let mut entries: Vec<SourceEntry> = Vec::new();
-    let mut by_key: HashMap<SourceKey, usize> = HashMap::new();
+    let cited: usize = reports.iter().map(|r| r.references.len()).sum();
+    let mut by_key: HashMap<SourceKey, usize> =
+        HashMap::with_capacity_and_hasher(cited, Default::default());
     for (ri, report) in reports.iter().enumerate() {
         for reference in &report.references {
             let source = &reference.source;
@@ -310,10 +312,12 @@ fn sources_index(reports: &[Arc<Report>]) -> Vec<SourceEntry> {
             entries[at].citing.push((ri, reference.number));
         }
     }
-    entries.sort_by_cached_key(|e| {
-        let s = &e.source;
-        (s.title.to_lowercase(), s.publisher.clone(), s.id.clone())
+    // By title ignoring case, then publisher, then id: two stable sorts, so
+    // only the titles are lowercased (once each).
+    entries.sort_by(|a, b| {
+        (&a.source.publisher, &a.source.id).cmp(&(&b.source.publisher, &b.source.id))
     });
+    entries.sort_by_cached_key(|e| e.source.title.to_lowercase());
     entries
 }
 

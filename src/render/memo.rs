@@ -6,10 +6,13 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
 
+/// A hash map with a fast hasher, for the maps rebuilt on every save.
+pub type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
+
 /// Keys of the files last rendered, by output path.
 #[derive(Debug, Default)]
 pub struct Memo {
-    keys: HashMap<String, u64>,
+    keys: FastMap<String, u64>,
 }
 
 impl Memo {
@@ -20,7 +23,7 @@ impl Memo {
 
     /// Records the keys of a successful render: these paths are now the
     /// whole site.
-    pub fn replace(&mut self, keys: HashMap<String, u64>) {
+    pub fn replace(&mut self, keys: FastMap<String, u64>) {
         self.keys = keys;
     }
 

@@ -10,7 +10,6 @@ pub mod memo;
 mod pages;
 pub mod templates;
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -96,7 +95,7 @@ pub fn render_as(
             .collect::<Vec<_>>(),
     ));
     let shared = pages::Shared::new(site, global);
-    let mut keys = HashMap::new();
+    let mut keys = memo::FastMap::default();
     let mut todo = Vec::new();
     for job in pages::jobs(site, &shared) {
         let (path, key) = (job.path(site), job.key(site, &shared));

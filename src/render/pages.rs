@@ -11,7 +11,9 @@ use tera::{Context, Value};
 use super::templates::Templates;
 
 use super::context::{DateView, SourceFields, TagView, pagination, tag_dir};
-use super::memo::key;
+use std::hash::{Hash, Hasher};
+
+use super::memo::{self, key};
 use super::{OutputFile, Sink, TIMELINE_DIR};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Report, Site, urls};
@@ -177,44 +179,27 @@ impl Job {
                 key(&(g, &tag.name, &tag.slug, tag.reports.len(), n, items))
             }
             Job::Timeline(year) => {
-                let events = site
-                    .timeline
-                    .iter()
-                    .filter(|e| {
-                        year.is_none_or(|y| site.reports[e.report].events[e.event].date.year == y)
-                    })
-                    .map(|e| {
-                        (
-                            site.reports[e.report].keys.events,
-                            e.event,
-                            e.tags.as_slice(),
-                        )
-                    })
-                    .collect::<Vec<_>>();
-                key(&(
-                    g,
-                    year,
-                    &shared.years,
-                    shared.split,
-                    tag_counts(site),
-                    events,
-                ))
+                let mut h = memo::hasher();
+                (g, year, &shared.years, shared.split, tag_counts(site)).hash(&mut h);
+                let in_year = |e: &&crate::model::TimelineEvent| {
+                    year.is_none_or(|y| site.reports[e.report].events[e.event].date.year == y)
+                };
+                for e in site.timeline.iter().filter(in_year) {
+                    (site.reports[e.report].keys.events, e.event, &e.tags).hash(&mut h);
+                }
+                h.finish()
             }
             Job::TimelineYears => key(&(g, &shared.years, tag_counts(site))),
             Job::Sources => {
-                let entries = site
-                    .sources
-                    .iter()
-                    .map(|e| {
-                        let citing: Vec<(u64, usize)> = e
-                            .citing
-                            .iter()
-                            .map(|&(ri, n)| (site.reports[ri].keys.references, n))
-                            .collect();
-                        (e.source.id.as_str(), e.source.title.as_str(), citing)
-                    })
-                    .collect::<Vec<_>>();
-                key(&(g, entries))
+                let mut h = memo::hasher();
+                g.hash(&mut h);
+                for e in &site.sources {
+                    (&e.source.id, &e.source.title).hash(&mut h);
+                    for &(ri, n) in &e.citing {
+                        (site.reports[ri].keys.references, n).hash(&mut h);
+                    }
+                }
+                h.finish()
             }
             Job::NotFound => key(&g),
         }

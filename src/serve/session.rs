@@ -4,7 +4,7 @@
 //! re-renders only the pages whose inputs changed (see `render::memo`).
 //! A failed rebuild changes nothing: the last good site stays served.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -15,7 +15,7 @@ use crate::content::{self, Asset, SiteInput, TemplateFile, frontmatter::Source};
 use crate::diagnostic::{self, Diagnostic};
 use crate::markdown;
 use crate::model::{Report, report, site};
-use crate::render::memo::{self, Memo};
+use crate::render::memo::{self, FastMap, Memo};
 use crate::render::templates::Templates;
 use crate::render::{self, OutputFile};
 
@@ -41,9 +41,9 @@ struct Inputs {
 #[derive(Debug, Default, Clone)]
 pub struct Output {
     /// Rendered files by output path.
-    pub files: HashMap<String, Arc<[u8]>>,
+    pub files: FastMap<String, Arc<[u8]>>,
     /// Copied files by output path: where to read them.
-    pub assets: HashMap<String, PathBuf>,
+    pub assets: FastMap<String, PathBuf>,
 }
 
 /// What a rebuild did.
