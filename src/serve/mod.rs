@@ -47,7 +47,16 @@ pub fn run(options: &Options) -> Result<(), String> {
     let served = Arc::new(RwLock::new(Served::default()));
     let (live, _) = broadcast::channel(64);
     let first = session.rebuild();
-    publish(&session, &served, &live, first, "initial build", started);
+    let mut warned = Warnings::default();
+    publish(
+        &session,
+        &served,
+        &live,
+        first,
+        "initial build",
+        started,
+        &mut warned,
+    );
     let listener = bind(options.bind, options.port)?;
     let address = listener
         .local_addr()
@@ -64,7 +73,15 @@ pub fn run(options: &Options) -> Result<(), String> {
         let started = Instant::now();
         let what = describe(&batch);
         let result = session.update(&batch);
-        publish(&session, &served, &live, result, &what, started);
+        publish(
+            &session,
+            &served,
+            &live,
+            result,
+            &what,
+            started,
+            &mut warned,
+        );
     }
     Err("the file watcher stopped".to_string())
 }
@@ -84,6 +101,7 @@ pub fn watch_build(
     let mut result = session.rebuild();
     let mut what = "initial build".to_string();
     let mut started = Instant::now();
+    let mut warned = Warnings::default();
     let mut changes = watcher::Watcher::start(&root)?;
     loop {
         match result {
@@ -107,9 +125,7 @@ pub fn watch_build(
                 let count = crate::output::sync(out, changed, removed, assets)
                     .map_err(|e| format!("cannot write to {}: {e}", out.display()))?;
                 written = current.clone();
-                for d in &rebuild.warnings {
-                    eprintln!("{d}\n");
-                }
+                eprint!("{}", warned.news(&rebuild.warnings));
                 eprintln!(
                     "{what}: {count} file(s) written in {} ms",
                     started.elapsed().as_millis()
@@ -225,28 +241,33 @@ fn publish(
     result: Result<Rebuild, Vec<Diagnostic>>,
     what: &str,
     started: Instant,
+    warned: &mut Warnings,
 ) {
     let mut err = std::io::stderr().lock();
     match result {
         Ok(rebuild) => {
-            for d in &rebuild.warnings {
-                let _ = writeln!(err, "{d}\n");
-            }
+            let _ = write!(err, "{}", warned.news(&rebuild.warnings));
+            let was_broken = served.read().map(|s| s.errors.is_some()).unwrap_or(false);
             if let Ok(mut s) = served.write() {
                 s.output = session.output().clone();
                 s.errors = None;
             }
             let _ = writeln!(
                 err,
-                "{what}: {} page(s) rendered in {} ms",
+                "{what}: {} page(s) rendered in {} ms{}",
                 rebuild.rendered,
-                started.elapsed().as_millis()
+                started.elapsed().as_millis(),
+                warned.summary()
             );
-            let _ = live.send(if rebuild.css_only {
-                Live::Css
+            if rebuild.css_only {
+                let _ = live.send(Live::Css);
+            } else if rebuild.rendered > 0 || rebuild.assets_changed || was_broken {
+                let _ = live.send(Live::Reload);
             } else {
-                Live::Reload
-            });
+                // Nothing changed for readers (a save without changes), but
+                // pages showing an error overlay must drop it.
+                let _ = live.send(Live::Ok);
+            }
         }
         Err(diags) => {
             let text: Vec<String> = diags.iter().map(ToString::to_string).collect();
@@ -260,6 +281,41 @@ fn publish(
                 s.errors = Some(text.clone());
             }
             let _ = live.send(Live::Errors(text));
+        }
+    }
+}
+
+/// The warnings already printed: each rebuild prints only the new ones,
+/// so a site with thousands of warnings does not bury the rebuild line.
+#[derive(Default)]
+pub struct Warnings {
+    shown: std::collections::HashSet<String>,
+    count: usize,
+}
+
+impl Warnings {
+    /// The text of the warnings in `all` not printed before.
+    pub fn news(&mut self, all: &[Diagnostic]) -> String {
+        let mut out = String::new();
+        let mut now = std::collections::HashSet::with_capacity(all.len());
+        for d in all {
+            let text = d.to_string();
+            if !self.shown.contains(&text) {
+                out.push_str(&text);
+                out.push_str("\n\n");
+            }
+            now.insert(text);
+        }
+        self.count = now.len();
+        self.shown = now;
+        out
+    }
+
+    /// `; N warning(s)` when there are any.
+    pub fn summary(&self) -> String {
+        match self.count {
+            0 => String::new(),
+            n => format!("; {n} warning(s), shown when they first appeared"),
         }
     }
 }

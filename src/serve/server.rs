@@ -42,6 +42,8 @@ pub enum Live {
     Css,
     /// The rebuild failed: show these errors.
     Errors(String),
+    /// The site is fine and unchanged: drop any error overlay.
+    Ok,
 }
 
 /// Shared with every request.
@@ -246,6 +248,7 @@ fn to_event(message: Live) -> Event {
         Live::Reload => Event::default().event("reload").data(""),
         Live::Css => Event::default().event("css").data(""),
         Live::Errors(text) => Event::default().event("errors").data(text),
+        Live::Ok => Event::default().event("ok").data(""),
     }
 }
 
