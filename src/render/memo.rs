@@ -27,6 +27,21 @@ impl Memo {
         self.keys = keys;
     }
 
+    /// Records the key of one file rendered anew.
+    pub fn set(&mut self, path: String, key: u64) {
+        self.keys.insert(path, key);
+    }
+
+    /// How many files the site has.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    /// Whether nothing was rendered yet.
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
     /// Every output path of the last successful render.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.keys.keys().map(String::as_str)

@@ -82,18 +82,7 @@ pub fn render_as(
     memo: &mut Memo,
     sink: &Sink,
 ) -> Result<Rendered, Vec<Diagnostic>> {
-    let asset_names = assets::names(site_static, profile);
-    install_globals(&mut templates.tera, site, &asset_names);
-    let global = memo::key(&(
-        &asset_names,
-        templates.generation,
-        format!("{:?}", site.config),
-        site.bibliography,
-        nav(site)
-            .iter()
-            .map(|n| (n.title, n.url.clone()))
-            .collect::<Vec<_>>(),
-    ));
+    let global = prepare(profile, site, templates, site_static);
     let shared = pages::Shared::new(site, global);
     let mut keys = memo::FastMap::default();
     let mut todo = Vec::new();
@@ -133,6 +122,77 @@ pub fn render_as(
     Ok(Rendered {
         written: written + data_count,
         total,
+    })
+}
+
+/// Installs the templates' shared values and returns the key of everything
+/// every page shows (settings, navigation, templates, asset names).
+fn prepare(
+    profile: &Profile,
+    site: &Site,
+    templates: &mut Templates,
+    site_static: &[String],
+) -> u64 {
+    let asset_names = assets::names(site_static, profile);
+    install_globals(&mut templates.tera, site, &asset_names);
+    memo::key(&(
+        &asset_names,
+        templates.generation,
+        format!("{:?}", site.config),
+        site.bibliography,
+        nav(site)
+            .iter()
+            .map(|n| (n.title, n.url.clone()))
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Renders only the pages of the reports at `indices` (and the feed if one
+/// of them is in it), for a rebuild after edits that changed nothing that
+/// listings, the timeline or the sources index show. What `render` would
+/// write and these differ in nothing else; the memo records the new keys.
+pub fn render_reports(
+    site: &Site,
+    templates: &mut Templates,
+    site_static: &[String],
+    memo: &mut Memo,
+    indices: &[usize],
+    sink: &Sink,
+) -> Result<Rendered, Vec<Diagnostic>> {
+    let global = prepare(&Profile::Standard, site, templates, site_static);
+    let shared = pages::Shared::new(site, global);
+    let mut keys = Vec::new();
+    let mut jobs = Vec::new();
+    for &i in indices {
+        let job = Job::Report(i);
+        let (path, key) = (job.path(site), job.key(site, &shared));
+        if memo.changed(&path, key) {
+            jobs.push(job);
+        }
+        keys.push((path, key));
+    }
+    let mut diags = report_pages(site, templates, &jobs, sink);
+    let mut written = jobs.len();
+    if indices.iter().any(|&i| i < feed::FEED_ENTRIES) {
+        for (path, key, make) in data_files(site, templates, site_static, &Profile::Standard) {
+            if path == "feed.xml" && memo.changed(&path, key) {
+                written += 1;
+                match make().and_then(sink) {
+                    Ok(()) => keys.push((path, key)),
+                    Err(d) => diags.push(d),
+                }
+            }
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    for (path, key) in keys {
+        memo.set(path, key);
+    }
+    Ok(Rendered {
+        written,
+        total: memo.len(),
     })
 }
 

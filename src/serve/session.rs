@@ -14,7 +14,7 @@ use super::watch::Change;
 use crate::content::{self, Asset, SiteInput, TemplateFile, frontmatter::Source};
 use crate::diagnostic::{self, Diagnostic};
 use crate::markdown;
-use crate::model::{Report, report, site};
+use crate::model::{Report, Site, report, site};
 use crate::render::memo::{self, FastMap, Memo};
 use crate::render::templates::Templates;
 use crate::render::{self, OutputFile};
@@ -72,6 +72,9 @@ pub struct Session {
     content_assets: BTreeMap<PathBuf, Asset>,
     memo: Memo,
     output: Output,
+    /// The model of the last good build, and where each report is in it.
+    site: Option<Site>,
+    positions: FastMap<PathBuf, usize>,
 }
 
 impl Session {
@@ -90,6 +93,8 @@ impl Session {
             content_assets: BTreeMap::new(),
             memo: Memo::default(),
             output: Output::default(),
+            site: None,
+            positions: FastMap::default(),
         };
         session.compile_templates();
         session.reload_content(&root.join("content"));
@@ -104,6 +109,7 @@ impl Session {
     /// Applies `changes` and rebuilds what they touch. On errors the site
     /// stays as it was and every diagnostic (warnings too) comes back.
     pub fn update(&mut self, changes: &BTreeSet<Change>) -> Result<Rebuild, Vec<Diagnostic>> {
+        let before = self.edited_reports(changes);
         let mut css_only = !changes.is_empty();
         let mut assets_changed = false;
         for change in changes {
@@ -140,7 +146,13 @@ impl Session {
                 }
             }
         }
-        let rebuild = self.rebuild()?;
+        let rebuild = match before {
+            Some(before) => match self.same_listings(&before) {
+                Some(indices) => self.rebuild_reports(&indices)?,
+                None => self.rebuild()?,
+            },
+            None => self.rebuild()?,
+        };
         Ok(Rebuild {
             css_only: css_only && rebuild.rendered == 0,
             assets_changed,
@@ -148,10 +160,90 @@ impl Session {
         })
     }
 
-    /// Renders what changed into the output, if there are no errors.
-    pub fn rebuild(&mut self) -> Result<Rebuild, Vec<Diagnostic>> {
-        let mut diags: Vec<Diagnostic> = self
-            .inputs
+    /// When `changes` are edits to existing report files only, those
+    /// reports as they were before the edit.
+    fn edited_reports(&self, changes: &BTreeSet<Change>) -> Option<Vec<(PathBuf, Arc<Report>)>> {
+        self.site.as_ref()?;
+        changes
+            .iter()
+            .map(|change| match change {
+                Change::Content(rel) if rel.extension().is_some_and(|e| e == "md") => {
+                    let report = self.docs.get(rel)?.report.clone()?;
+                    self.positions.get(rel)?;
+                    Some((rel.clone(), report))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The positions of the edited reports in the last model, if every edit
+    /// left what other pages show of them as it was: then only their own
+    /// pages need rendering.
+    fn same_listings(&self, before: &[(PathBuf, Arc<Report>)]) -> Option<Vec<usize>> {
+        before
+            .iter()
+            .map(|(path, old)| {
+                let new = self.docs.get(path)?.report.as_ref()?;
+                let same = new.keys.summary == old.keys.summary
+                    && new.keys.events == old.keys.events
+                    && new.keys.references == old.keys.references
+                    && new.dir == old.dir
+                    && (new.standalone, new.draft) == (old.standalone, old.draft)
+                    && !new.standalone
+                    && !new.draft;
+                same.then(|| self.positions.get(path).copied()).flatten()
+            })
+            .collect()
+    }
+
+    /// Swaps the edited reports into the last model and renders their pages.
+    fn rebuild_reports(&mut self, indices: &[usize]) -> Result<Rebuild, Vec<Diagnostic>> {
+        let mut diags = self.diagnostics();
+        if diags.iter().any(Diagnostic::is_error) {
+            diagnostic::sort(&mut diags);
+            return Err(diags);
+        }
+        let (Some(site), Some(templates)) = (self.site.as_mut(), self.templates.as_mut()) else {
+            return self.rebuild();
+        };
+        for &i in indices {
+            let path = &site.reports[i].path;
+            if let Some(report) = self.docs.get(path).and_then(|e| e.report.clone()) {
+                site.reports[i] = report;
+            }
+        }
+        let site_static = static_names(&self.inputs.static_assets);
+        let fresh = Mutex::new(Vec::new());
+        let sink = collect_into(&fresh);
+        let result = render::render_reports(
+            site,
+            templates,
+            &site_static,
+            &mut self.memo,
+            indices,
+            &sink,
+        );
+        let rendered = result.inspect_err(|found| diags.extend(found.iter().cloned()));
+        let Ok(rendered) = rendered else {
+            diagnostic::sort(&mut diags);
+            return Err(diags);
+        };
+        for file in std::mem::take(&mut *fresh.lock().unwrap_or_else(|e| e.into_inner())) {
+            self.output.files.insert(file.path, file.bytes.into());
+        }
+        diagnostic::sort(&mut diags);
+        Ok(Rebuild {
+            rendered: rendered.written,
+            css_only: false,
+            assets_changed: false,
+            warnings: diags,
+        })
+    }
+
+    /// Every diagnostic of the site's files as last read.
+    fn diagnostics(&self) -> Vec<Diagnostic> {
+        self.inputs
             .diagnostics
             .iter()
             .chain(&self.inputs.template_diagnostics)
@@ -163,7 +255,12 @@ impl Session {
                     .flat_map(|e| &e.diagnostics),
             )
             .cloned()
-            .collect();
+            .collect()
+    }
+
+    /// Renders what changed into the output, if there are no errors.
+    pub fn rebuild(&mut self) -> Result<Rebuild, Vec<Diagnostic>> {
+        let mut diags = self.diagnostics();
         let reports: Vec<Arc<Report>> = self
             .docs
             .values()
@@ -187,19 +284,9 @@ impl Session {
             diagnostic::sort(&mut diags);
             return Err(diags);
         }
-        let site_static: Vec<String> = self
-            .inputs
-            .static_assets
-            .iter()
-            .map(|a| a.dest.clone())
-            .collect();
+        let site_static = static_names(&self.inputs.static_assets);
         let fresh = Mutex::new(Vec::new());
-        let sink = |file: OutputFile| {
-            if let Ok(mut files) = fresh.lock() {
-                files.push(file);
-            }
-            Ok(())
-        };
+        let sink = collect_into(&fresh);
         let mut memo = std::mem::take(&mut self.memo);
         let result = render::render(&site, templates, &site_static, &mut memo, &sink);
         let rendered = match result {
@@ -212,7 +299,7 @@ impl Session {
             }
         };
         self.memo = memo;
-        let fresh = fresh.into_inner().unwrap_or_default();
+        let fresh = std::mem::take(&mut *fresh.lock().unwrap_or_else(|e| e.into_inner()));
         let keep: HashSet<&str> = self.memo.paths().collect();
         self.output
             .files
@@ -226,6 +313,13 @@ impl Session {
             .chain(&self.inputs.static_assets)
             .map(|a| (a.dest.clone(), a.source.clone()))
             .collect();
+        self.positions = site
+            .reports
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.path.clone(), i))
+            .collect();
+        self.site = Some(site);
         diagnostic::sort(&mut diags);
         Ok(Rebuild {
             rendered: rendered.written,
@@ -309,6 +403,22 @@ impl Session {
 
     fn intro_path(&self) -> PathBuf {
         PathBuf::from("content/_index.md")
+    }
+}
+
+fn static_names(assets: &[Asset]) -> Vec<String> {
+    assets.iter().map(|a| a.dest.clone()).collect()
+}
+
+/// A sink that keeps the rendered files.
+fn collect_into(
+    fresh: &Mutex<Vec<OutputFile>>,
+) -> impl Fn(OutputFile) -> Result<(), Diagnostic> + Sync + '_ {
+    move |file| {
+        if let Ok(mut files) = fresh.lock() {
+            files.push(file);
+        }
+        Ok(())
     }
 }
 
