@@ -115,7 +115,11 @@ impl Document {
 
     /// File line and column of byte `offset` of the body.
     pub fn position_in_body(&self, offset: usize) -> (usize, usize) {
-        let at = (self.body_offset + offset).min(self.text.len());
+        let mut at = (self.body_offset + offset).min(self.text.len());
+        // An offset inside a character counts as that character's start.
+        while !self.text.is_char_boundary(at) {
+            at -= 1;
+        }
         let before = &self.text[..at];
         let line = before.matches('\n').count() + 1;
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
@@ -140,4 +144,17 @@ fn parse_front(yaml: &str) -> Result<FrontMatter, frontmatter::YamlError> {
         return Ok(FrontMatter::default());
     }
     frontmatter::parse_yaml(yaml)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_inside_a_character_round_down() {
+        let text = "---\ntitle: x\n---\nAé b\n".to_string();
+        let doc = Document::parse("a.md".into(), String::new(), "a".into(), false, text).unwrap();
+        assert_eq!(doc.position_in_body(2), (4, 2));
+        assert_eq!(doc.position_in_body(3), (4, 3));
+    }
 }
