@@ -10,7 +10,7 @@ use tera::Value;
 
 use crate::content::date::PartialDate;
 use crate::content::frontmatter::Source;
-use crate::model::{Report, Site, urls};
+use crate::model::{Report, ReportEvent, Site, urls};
 
 /// A date at its precision.
 #[derive(Serialize)]
@@ -128,12 +128,31 @@ struct BacklinkView {
     label: String,
 }
 
+/// What the report page and the timeline both show of an event.
 #[derive(Serialize)]
-struct EventView<'a> {
+pub struct EventFields<'a> {
     date: DateView<'a>,
     end: Option<DateView<'a>>,
     title: &'a str,
     tags: Vec<TagView<'a>>,
+}
+
+impl<'a> EventFields<'a> {
+    /// The fields of `event`, with the given tags.
+    pub fn of(event: &'a ReportEvent, tags: Vec<TagView<'a>>) -> Self {
+        EventFields {
+            date: DateView::of(&event.date),
+            end: event.end.as_ref().map(DateView::of),
+            title: &event.title,
+            tags,
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct EventView<'a> {
+    #[serde(flatten)]
+    event: EventFields<'a>,
     cites: &'a str,
 }
 
@@ -226,14 +245,13 @@ impl Site {
                 .events
                 .iter()
                 .map(|e| EventView {
-                    date: DateView::of(&e.date),
-                    end: e.end.as_ref().map(DateView::of),
-                    title: &e.title,
-                    tags: e
-                        .tags
-                        .iter()
-                        .filter_map(|name| self.tag_by_name(name))
-                        .collect(),
+                    event: EventFields::of(
+                        e,
+                        e.tags
+                            .iter()
+                            .filter_map(|name| self.tag_by_name(name))
+                            .collect(),
+                    ),
                     cites: &e.cites,
                 })
                 .collect(),

@@ -10,7 +10,7 @@ use tera::{Context, Value};
 
 use super::templates::Templates;
 
-use super::context::{DateView, SourceFields, TagView, pagination, tag_dir};
+use super::context::{EventFields, SourceFields, pagination, tag_dir};
 use std::hash::{Hash, Hasher};
 
 use super::memo::{self, key};
@@ -472,10 +472,8 @@ fn event_value(site: &Site, e: &crate::model::TimelineEvent) -> Value {
     }
     #[derive(Serialize)]
     struct EventView<'a> {
-        date: DateView<'a>,
-        end: Option<DateView<'a>>,
-        title: &'a str,
-        tags: Vec<TagView<'a>>,
+        #[serde(flatten)]
+        event: EventFields<'a>,
         report: ReportLink<'a>,
         sources: Vec<SourceLink<'a>>,
     }
@@ -495,10 +493,7 @@ fn event_value(site: &Site, e: &crate::model::TimelineEvent) -> Value {
         })
         .collect();
     Value::from_serializable(&EventView {
-        date: DateView::of(&event.date),
-        end: event.end.as_ref().map(DateView::of),
-        title: &event.title,
-        tags: site.tag_views(&e.tags),
+        event: EventFields::of(event, site.tag_views(&e.tags)),
         report: ReportLink {
             title: &report.title,
             url: link.clone(),

@@ -59,6 +59,19 @@ pub struct Rebuild {
     pub warnings: Vec<Diagnostic>,
 }
 
+impl Rebuild {
+    /// A successful rebuild that rendered `rendered` files.
+    fn done(rendered: usize, mut warnings: Vec<Diagnostic>) -> Self {
+        diagnostic::sort(&mut warnings);
+        Rebuild {
+            rendered,
+            css_only: false,
+            assets_changed: false,
+            warnings,
+        }
+    }
+}
+
 /// A site kept built in memory.
 pub struct Session {
     root: PathBuf,
@@ -232,13 +245,7 @@ impl Session {
         for file in std::mem::take(&mut *fresh.lock().unwrap_or_else(|e| e.into_inner())) {
             self.output.files.insert(file.path, file.bytes.into());
         }
-        diagnostic::sort(&mut diags);
-        Ok(Rebuild {
-            rendered: rendered.written,
-            css_only: false,
-            assets_changed: false,
-            warnings: diags,
-        })
+        Ok(Rebuild::done(rendered.written, diags))
     }
 
     /// Every diagnostic of the site's files as last read.
@@ -320,13 +327,7 @@ impl Session {
             .map(|(i, r)| (r.path.clone(), i))
             .collect();
         self.site = Some(site);
-        diagnostic::sort(&mut diags);
-        Ok(Rebuild {
-            rendered: rendered.written,
-            css_only: false,
-            assets_changed: false,
-            warnings: diags,
-        })
+        Ok(Rebuild::done(rendered.written, diags))
     }
 
     fn compile_templates(&mut self) {
