@@ -419,3 +419,18 @@ fn killing_a_build_leaves_the_previous_site_complete() {
         }
     }
 }
+
+#[test]
+fn templates_cannot_read_the_environment() {
+    let site = Site::new(&[
+        ("content/reports/a.md", &report(OK_FRONT, "")),
+        (
+            "templates/report.html",
+            "{% extends \"base.html\" %}{% block main %}{{ get_env(name=\"HOME\") }}{% endblock main %}",
+        ),
+    ]);
+    let stderr = check(&site, 1);
+    assert_has(&stderr, "templates/report.html:1:");
+    assert_has(&stderr, "error: template error:");
+    assert_has(&stderr, "get_env");
+}

@@ -69,7 +69,7 @@ impl Templates {
         };
         if let Err(e) = tera.add_raw_templates(pairs) {
             templates.files = files;
-            return Err(vec![templates.error(&e)]);
+            return Err(templates.errors(&e));
         }
         templates.tera = tera;
         templates.files = files;
@@ -105,33 +105,69 @@ impl Templates {
 
     /// Turns a Tera error into a diagnostic pointing into the template file.
     pub fn error(&self, error: &tera::Error) -> Diagnostic {
-        let report = match error.kind() {
-            ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => Some(r),
-            _ => None,
-        };
-        let Some(r) = report else {
-            return Diagnostic::error(
-                Path::new("templates"),
-                0,
-                0,
-                format!("template error: {}", flatten(error)),
-            );
-        };
-        let span = r.span();
-        let message = format!("template error: {}", r.message());
-        match self.files.get(r.filename()) {
-            Some((path, text)) => {
-                Diagnostic::error(path, span.start_line, span.start_col + 1, message)
-                    .with_source(text)
+        self.errors(error).swap_remove(0)
+    }
+
+    /// Every diagnostic in a Tera error: validation errors (an unknown
+    /// function or filter) come as several reports in one message.
+    pub fn errors(&self, error: &tera::Error) -> Vec<Diagnostic> {
+        match error.kind() {
+            ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
+                let span = r.span();
+                vec![self.at(
+                    r.filename(),
+                    span.start_line,
+                    span.start_col + 1,
+                    r.message(),
+                )]
             }
-            None => Diagnostic::error(
-                &Path::new("templates").join(r.filename()),
-                span.start_line,
-                span.start_col + 1,
-                message,
-            ),
+            ErrorKind::Msg(text) => {
+                let found = reports_in(text)
+                    .into_iter()
+                    .map(|(name, line, col, message)| self.at(name, line, col, message))
+                    .collect::<Vec<_>>();
+                if found.is_empty() {
+                    vec![self.whole(error)]
+                } else {
+                    found
+                }
+            }
+            _ => vec![self.whole(error)],
         }
     }
+
+    fn at(&self, name: &str, line: usize, col: usize, message: &str) -> Diagnostic {
+        let message = format!("template error: {message}");
+        match self.files.get(name) {
+            Some((path, text)) => Diagnostic::error(path, line, col, message).with_source(text),
+            None => Diagnostic::error(&Path::new("templates").join(name), line, col, message),
+        }
+    }
+
+    fn whole(&self, error: &tera::Error) -> Diagnostic {
+        let message = format!("template error: {}", flatten(error));
+        Diagnostic::error(Path::new("templates"), 0, 0, message)
+    }
+}
+
+/// The `(template, line, column, message)` of each report Tera rendered
+/// into a message: `error: MESSAGE` followed by ` --> NAME:LINE:COL`.
+fn reports_in(text: &str) -> Vec<(&str, usize, usize, &str)> {
+    let mut found = Vec::new();
+    let mut message = None;
+    for line in text.lines() {
+        if let Some(m) = line.trim_start().strip_prefix("error: ") {
+            message = Some(m.trim());
+        } else if let Some(at) = line.trim_start().strip_prefix("--> ") {
+            let mut parts = at.rsplitn(3, ':');
+            let col = parts.next().and_then(|c| c.trim().parse().ok());
+            let row = parts.next().and_then(|l| l.trim().parse().ok());
+            if let (Some(col), Some(row), Some(name), Some(m)) = (col, row, parts.next(), message) {
+                found.push((name.trim(), row, col, m));
+            }
+        }
+    }
+    found
 }
 
 fn flatten(error: &tera::Error) -> String {
@@ -143,4 +179,29 @@ fn flatten(error: &tera::Error) -> String {
         source = e.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_errors_point_at_their_template() {
+        let user = TemplateFile {
+            name: "report.html".to_string(),
+            path: Path::new("templates/report.html").to_path_buf(),
+            text: "{% extends \"base.html\" %}{% block main %}{{ get_env(name=\"HOME\") }}{{ x | nope }}{% endblock main %}".to_string(),
+        };
+        let Err(diags) = Templates::compile(&[user]) else {
+            panic!("an unknown function must not compile");
+        };
+        let text: Vec<String> = diags.iter().map(ToString::to_string).collect();
+        assert!(
+            text.iter().any(|t| t.starts_with(
+                "templates/report.html:1:45: error: template error: Unknown function `get_env`"
+            )),
+            "{text:#?}"
+        );
+        assert!(text.iter().any(|t| t.contains("nope")), "{text:#?}");
+    }
 }
