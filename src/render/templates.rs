@@ -12,11 +12,15 @@ use crate::content::TemplateFile;
 use crate::diagnostic::Diagnostic;
 
 /// The built-in templates, by name.
-pub const BUILT_IN: [(&str, &str); 12] = [
+pub const BUILT_IN: [(&str, &str); 13] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("report.html", include_str!("../../templates/report.html")),
     ("page.html", include_str!("../../templates/page.html")),
+    (
+        "pagination.html",
+        include_str!("../../templates/pagination.html"),
+    ),
     (
         "references.html",
         include_str!("../../templates/references.html"),
