@@ -174,13 +174,12 @@ pub fn render_reports(
     let mut diags = report_pages(site, templates, &jobs, sink);
     let mut written = jobs.len();
     if indices.iter().any(|&i| i < feed::FEED_ENTRIES) {
-        for (path, key, make) in data_files(site, templates, site_static, &Profile::Standard) {
-            if path == "feed.xml" && memo.changed(&path, key) {
-                written += 1;
-                match make().and_then(sink) {
-                    Ok(()) => keys.push((path, key)),
-                    Err(d) => diags.push(d),
-                }
+        let (path, key, make) = feed_file(site);
+        if memo.changed(&path, key) {
+            written += 1;
+            match make().and_then(sink) {
+                Ok(()) => keys.push((path, key)),
+                Err(d) => diags.push(d),
             }
         }
     }
@@ -203,6 +202,26 @@ type DataFile<'a> = (
     Box<dyn FnOnce() -> Result<OutputFile, Diagnostic> + Send + 'a>,
 );
 
+/// What every data file depends on: the settings and `sources.yaml`.
+fn settings_key(site: &Site) -> (String, u64) {
+    (format!("{:?}", site.config), site.bibliography)
+}
+
+/// The feed: it carries the newest reports whole.
+fn feed_file(site: &Site) -> DataFile<'_> {
+    let newest: Vec<u64> = site
+        .reports
+        .iter()
+        .take(feed::FEED_ENTRIES)
+        .map(|r| r.keys.page)
+        .collect();
+    (
+        "feed.xml".to_string(),
+        memo::key(&(&settings_key(site), newest)),
+        Box::new(|| Ok(feed::atom(site))),
+    )
+}
+
 fn data_files<'a>(
     site: &'a Site,
     templates: &'a Templates,
@@ -221,30 +240,20 @@ fn data_files<'a>(
         })
         .collect();
     let tags: Vec<&str> = site.tags.iter().map(|t| t.name.as_str()).collect();
-    let newest: Vec<u64> = site
-        .reports
-        .iter()
-        .take(feed::FEED_ENTRIES)
-        .map(|r| r.keys.page)
-        .collect();
     let all: Vec<u64> = site
         .reports
         .iter()
         .chain(&site.pages)
         .map(|r| r.keys.summary)
         .collect();
-    let config = (format!("{:?}", site.config), site.bibliography);
+    let config = settings_key(site);
     let mut files: Vec<DataFile> = vec![
         (
             "timeline.json".to_string(),
             memo::key(&(&config, timeline, &tags)),
             Box::new(|| Ok(data::timeline_json(site))),
         ),
-        (
-            "feed.xml".to_string(),
-            memo::key(&(&config, newest)),
-            Box::new(|| Ok(feed::atom(site))),
-        ),
+        feed_file(site),
         (
             "sitemap.xml".to_string(),
             memo::key(&(&config, templates.generation, all, &tags)),

@@ -346,10 +346,10 @@ impl Session {
     /// there now replaces what the cache held at or below it.
     fn reload_content(&mut self, path: &Path) {
         let rel = path.strip_prefix(&self.root).unwrap_or(path).to_path_buf();
-        let under = |p: &Path| p == rel || p.starts_with(&rel);
+        let under = |p: &Path| p.starts_with(&rel);
         self.docs.retain(|p, _| !under(p));
         self.content_assets.retain(|p, _| !under(p));
-        if self.intro_path().starts_with(&rel) {
+        if Path::new(INTRO).starts_with(&rel) {
             self.intro = None;
             self.intro_html.clear();
         }
@@ -401,11 +401,10 @@ impl Session {
     fn outside(&self) -> bool {
         self.inputs.config.follow_outside_symlinks
     }
-
-    fn intro_path(&self) -> PathBuf {
-        PathBuf::from("content/_index.md")
-    }
 }
+
+/// The home page intro, relative to the site root.
+const INTRO: &str = "content/_index.md";
 
 fn static_names(assets: &[Asset]) -> Vec<String> {
     assets.iter().map(|a| a.dest.clone()).collect()
