@@ -60,6 +60,10 @@ pub struct BuildArgs {
     /// files that changed (for use with your own web server).
     #[arg(long, short)]
     pub watch: bool,
+    /// Build no search index or search page, and leave the search box out
+    /// of page headers (as `search: false` in site.yaml does).
+    #[arg(long)]
+    pub no_search: bool,
 }
 
 /// Options of `serve`.
@@ -74,6 +78,10 @@ pub struct ServeArgs {
     /// Port to listen on; the next free one is used if it is taken.
     #[arg(long, short, default_value_t = 1111)]
     pub port: u16,
+    /// Build no search index or search page, and leave the search box out
+    /// of page headers (as `search: false` in site.yaml does).
+    #[arg(long)]
+    pub no_search: bool,
 }
 
 /// Options of `new`.
@@ -112,6 +120,10 @@ pub struct PublishArgs {
     /// and deploy nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Build no search index or search page, and leave the search box out
+    /// of page headers (as `search: false` in site.yaml does).
+    #[arg(long)]
+    pub no_search: bool,
 }
 
 impl PublishArgs {

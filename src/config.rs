@@ -27,6 +27,9 @@ pub struct SiteConfig {
     /// Follow symbolic links under the site that lead out of it (off: such
     /// links are errors, so content cannot pull in files from elsewhere).
     pub follow_outside_symlinks: bool,
+    /// Build the search index and page, and put a search box in every
+    /// page's header (`build --no-search` turns it off for one build).
+    pub search: bool,
     /// Handed to templates untouched as `site.extra`.
     pub extra: serde_yaml::Mapping,
 }
@@ -54,6 +57,7 @@ impl Default for SiteConfig {
             timeline_per_page: 2000,
             options: Options::default(),
             follow_outside_symlinks: false,
+            search: true,
             extra: serde_yaml::Mapping::new(),
         }
     }

@@ -5,7 +5,8 @@
 //! The build is a list of stages, each in its own module: [`content`]
 //! reads the site, [`markdown`] renders bodies and citations, [`model`]
 //! assembles the site, [`render`] turns it into pages through Tera
-//! templates, and [`output`] writes them atomically; [`publish`] checks
+//! templates, [`search`] indexes it for the site's own search page, and
+//! [`output`] writes them atomically; [`publish`] checks
 //! the built site's links and deploys it to a folder or a git branch.
 
 pub mod cli;
@@ -18,4 +19,5 @@ pub mod model;
 pub mod output;
 pub mod publish;
 pub mod render;
+pub mod search;
 pub mod serve;

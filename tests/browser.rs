@@ -6,8 +6,8 @@
 //! a small static file server on loopback (below). Each test then runs one
 //! suite of `tests/browser/*.test.mjs` with Node's test runner; the suites
 //! drive Debian's Chromium through playwright-core and check citations,
-//! the timeline, every page's console and requests, accessibility (axe-core),
-//! print, responsive layout and page weight.
+//! the timeline, search, every page's console and requests, accessibility
+//! (axe-core), print, responsive layout and page weight.
 //!
 //! What it needs, and installs when it can (as root, with apt-get and npm):
 //! `/usr/bin/chromium` (Debian package `chromium`), `pdftoppm` and
@@ -351,6 +351,11 @@ fn responsive_screenshots() {
 #[test]
 fn page_weight() {
     suite("weight");
+}
+
+#[test]
+fn search() {
+    suite("search");
 }
 
 // ---------------------------------------------------------------------------

@@ -512,7 +512,7 @@ fn unknown_site_yaml_key() {
     ]);
     assert_build_fails(
         &site,
-        &["site.yaml:2:1: error: unknown field `per_pag`, expected one of `title`, `description`, `base_url`, `author`, `language`, `domain`, `per_page`, `timeline_per_page`, `options`, `follow_outside_symlinks`, `extra`
+        &["site.yaml:2:1: error: unknown field `per_pag`, expected one of `title`, `description`, `base_url`, `author`, `language`, `domain`, `per_page`, `timeline_per_page`, `options`, `follow_outside_symlinks`, `search`, `extra`
   |
 2 | per_pag: 3
   | ^"],
@@ -614,7 +614,7 @@ const BROKEN_SITE_ERRORS: [&str; 8] = [
   |
 2 | title: a: b
   |         ^",
-    "site.yaml:2:1: error: unknown field `colour`, expected one of `title`, `description`, `base_url`, `author`, `language`, `domain`, `per_page`, `timeline_per_page`, `options`, `follow_outside_symlinks`, `extra`
+    "site.yaml:2:1: error: unknown field `colour`, expected one of `title`, `description`, `base_url`, `author`, `language`, `domain`, `per_page`, `timeline_per_page`, `options`, `follow_outside_symlinks`, `search`, `extra`
   |
 2 | colour: red
   | ^",

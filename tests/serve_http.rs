@@ -727,6 +727,26 @@ fn a_plain_write_serves_the_new_title() {
 }
 
 #[test]
+fn the_search_index_follows_an_edit() {
+    let server = Server::on_test_site();
+    let page = server.await_page("/search/", 200, |b| b.contains("data-search"));
+    assert!(has_live_reload(&page));
+    server.await_page("/search/data/d/0.js", 200, |b| b.contains("Alpha body."));
+    server.write(
+        "content/reports/alpha.md",
+        &report("Alpha title", "Zanzibar body."),
+    );
+    // The index is made on a thread of its own, after the page.
+    server.await_page("/reports/alpha/", 200, |b| b.contains("Zanzibar"));
+    server.await_page("/search/data/d/0.js", 200, |b| b.contains("Zanzibar body."));
+    let manifest = server.await_page("/search/data/manifest.js", 200, |_| true);
+    assert!(
+        manifest.body.contains("\"za\""),
+        "no shard for the new word"
+    );
+}
+
+#[test]
 fn a_rename_save_serves_the_new_content() {
     let server = Server::on_test_site();
     // Atomic save, as most editors and libraries do it: a temporary file

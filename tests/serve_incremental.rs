@@ -8,6 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use annalist::search;
 use annalist::serve::session::Session;
 use annalist::serve::watch;
 
@@ -282,6 +283,13 @@ fn served(session: &Session) -> BTreeMap<String, Vec<u8>> {
         .collect();
     for (dest, source) in &output.assets {
         files.insert(dest.clone(), fs::read(source).unwrap());
+    }
+    // `serve` indexes for search on a thread of its own, from the session's
+    // site: these are the files it serves once that is done.
+    if let Some(site) = session.site().filter(|s| s.config.search) {
+        for file in search::files(&search::Corpus::of(site)).expect("the search index") {
+            files.insert(file.path, file.bytes);
+        }
     }
     files
 }

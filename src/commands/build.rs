@@ -25,7 +25,8 @@ pub fn run(args: &BuildArgs) -> Outcome {
     }
     if args.watch {
         let base_url = args.base_url.as_deref();
-        let result = crate::serve::watch_build(root, &out, args.site.drafts, base_url);
+        let search = !args.no_search;
+        let result = crate::serve::watch_build(root, &out, args.site.drafts, base_url, search);
         let message = result.err().unwrap_or_default();
         return fail(vec![Diagnostic::error(&out, 0, 0, message)]);
     }
@@ -38,8 +39,11 @@ pub fn run(args: &BuildArgs) -> Outcome {
             .write(&file)
             .map_err(|e| write_error(Path::new(&file.path), &e))
     };
-    let (built, mut diagnostics) =
-        pipeline::run(root, args.base_url.as_deref(), args.site.drafts, &sink);
+    let extras = pipeline::Extras {
+        drafts: args.site.drafts,
+        search: !args.no_search,
+    };
+    let (built, mut diagnostics) = pipeline::run(root, args.base_url.as_deref(), extras, &sink);
     let Some(built) = built else {
         return fail(diagnostics);
     };

@@ -13,7 +13,11 @@ pub fn run(args: &SiteArgs) -> Outcome {
         found.add(&file.path, &file.bytes);
         Ok(())
     };
-    let (built, mut diagnostics) = pipeline::run(&args.root, None, args.drafts, &sink);
+    let extras = pipeline::Extras {
+        drafts: args.drafts,
+        search: true,
+    };
+    let (built, mut diagnostics) = pipeline::run(&args.root, None, extras, &sink);
     let summary = built.and_then(|b| {
         diagnostics.extend(links::check_site(found, &b.site, &b.assets));
         diagnostic::sort(&mut diagnostics);

@@ -15,6 +15,7 @@ use crate::model::{Site, report, site};
 use crate::render::memo::{self, Memo};
 use crate::render::templates::Templates;
 use crate::render::{self, NAMED_BY_CONTENT, Profile, Sink};
+use crate::search;
 
 /// A built site.
 pub struct Built {
@@ -26,15 +27,24 @@ pub struct Built {
     pub site: Site,
 }
 
+/// What to build besides the pages.
+#[derive(Debug, Clone, Copy)]
+pub struct Extras {
+    /// Include drafts.
+    pub drafts: bool,
+    /// Build the search index and page, unless `site.yaml` says not to.
+    pub search: bool,
+}
+
 /// Runs the whole pipeline, handing rendered files to `sink`; the
 /// diagnostics include warnings either way.
 pub fn run(
     root: &Path,
     base_url: Option<&str>,
-    drafts: bool,
+    extras: Extras,
     sink: &Sink,
 ) -> (Option<Built>, Vec<Diagnostic>) {
-    run_as(Profile::Standard, root, base_url, drafts, sink)
+    run_as(Profile::Standard, root, base_url, extras, sink)
 }
 
 /// [`run`] for a build of the given profile.
@@ -42,12 +52,13 @@ pub fn run_as(
     profile: Profile,
     root: &Path,
     base_url: Option<&str>,
-    drafts: bool,
+    extras: Extras,
     sink: &Sink,
 ) -> (Option<Built>, Vec<Diagnostic>) {
+    let Extras { drafts, search } = extras;
     let (input, mut diags) = content::load(root, base_url);
     let SiteInput {
-        config,
+        mut config,
         sources,
         sources_text,
         documents,
@@ -56,6 +67,7 @@ pub fn run_as(
         templates,
         ..
     } = input;
+    config.search &= search;
     let mut templates = Templates::compile(&templates)
         .map_err(|found| diags.extend(found))
         .ok();
@@ -84,24 +96,59 @@ pub fn run_as(
     if let Some(templates) = templates.as_mut()
         && !diags.iter().any(Diagnostic::is_error)
     {
+        // The index reads report bodies, which rendering releases.
+        let indexed = write_index(&site, sink);
         let mut memo = Memo::default();
-        match render::render_as(&profile, &site, templates, &site_static, &mut memo, sink) {
-            Ok(rendered) => {
+        let rendered = render::render_as(&profile, &site, templates, &site_static, &mut memo, sink);
+        let page = match rendered.is_ok() {
+            true => search_page(&site, templates, sink),
+            false => Ok(0),
+        };
+        match (rendered, indexed, page) {
+            (Ok(rendered), Ok(indexed), Ok(page)) => {
                 diagnostic::sort(&mut diags);
+                let files = rendered.total + indexed + page;
                 return (
                     Some(Built {
-                        files: rendered.total,
+                        files,
                         assets,
                         site,
                     }),
                     diags,
                 );
             }
-            Err(found) => diags.extend(found),
+            (rendered, indexed, page) => {
+                for found in [rendered.err(), indexed.err(), page.err()] {
+                    diags.extend(found.into_iter().flatten());
+                }
+            }
         }
     }
     diagnostic::sort(&mut diags);
     (None, diags)
+}
+
+/// Writes the search index, when the site has search.
+fn write_index(site: &Site, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
+    match site.config.search {
+        true => search::write(&search::Corpus::of(site), sink),
+        false => Ok(0),
+    }
+}
+
+/// Renders the search page and its script when the site has search.
+fn search_page(site: &Site, templates: &Templates, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
+    if !site.config.search {
+        return Ok(0);
+    }
+    let files = search::page(site, templates).map_err(|d| vec![d])?;
+    let count = files.len();
+    let failed: Vec<Diagnostic> = files.into_iter().filter_map(|f| sink(f).err()).collect();
+    if failed.is_empty() {
+        Ok(count)
+    } else {
+        Err(failed)
+    }
 }
 
 /// In a production build, the site's own files that replace the built-in

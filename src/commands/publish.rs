@@ -121,7 +121,10 @@ fn build(args: &PublishArgs, stage: &Stage) -> (Vec<Diagnostic>, usize) {
         Profile::Production { site: Vec::new() },
         root,
         None,
-        args.site.drafts,
+        pipeline::Extras {
+            drafts: args.site.drafts,
+            search: !args.no_search,
+        },
         &sink,
     );
     let Some(built) = built else {

@@ -13,6 +13,7 @@ pub fn run(args: &ServeArgs) -> Outcome {
         bind: args.bind,
         port: args.port,
         drafts: args.site.drafts,
+        search: !args.no_search,
     };
     match serve::run(&options) {
         Ok(()) => Outcome::default(),

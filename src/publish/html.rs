@@ -362,8 +362,8 @@ pub fn decode(raw: &str) -> String {
 }
 
 /// The character a reference at the start of `s` stands for, and its
-/// length.
-fn reference(s: &str) -> Option<(char, usize)> {
+/// length. (The search index reads text with it too.)
+pub(crate) fn reference(s: &str) -> Option<(char, usize)> {
     let end = s[1..].find(';')? + 1;
     let body = &s[1..end];
     let c = if let Some(num) = body.strip_prefix('#') {
@@ -392,6 +392,13 @@ fn reference(s: &str) -> Option<(char, usize)> {
             "comma" => ',',
             "lowbar" => '_',
             "hyphen" | "dash" => '‐',
+            "ndash" => '–',
+            "mdash" => '—',
+            "hellip" => '…',
+            "lsquo" => '‘',
+            "rsquo" => '’',
+            "ldquo" => '“',
+            "rdquo" => '”',
             _ => return None,
         }
     };

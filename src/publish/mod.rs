@@ -6,7 +6,7 @@
 
 pub mod dir;
 pub mod git;
-mod html;
+pub(crate) mod html;
 pub mod links;
 
 use std::collections::BTreeMap;

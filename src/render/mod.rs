@@ -357,6 +357,8 @@ fn install_globals(tera: &mut Tera, site: &Site, asset_names: &assets::AssetName
     globals.insert("timeline_url", &site.urls.link(TIMELINE_DIR));
     globals.insert("sources_url", &site.urls.link("sources/"));
     globals.insert("feed_url", "feed.xml");
+    let search = c.search.then(|| site.urls.link(crate::search::DIR));
+    globals.insert("search_url", &search);
 }
 
 fn sitemap(site: &Site, templates: &Templates) -> Result<OutputFile, Diagnostic> {

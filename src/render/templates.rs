@@ -12,7 +12,7 @@ use crate::content::TemplateFile;
 use crate::diagnostic::Diagnostic;
 
 /// The built-in templates, by name.
-pub const BUILT_IN: [(&str, &str); 13] = [
+pub const BUILT_IN: [(&str, &str); 14] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("report.html", include_str!("../../templates/report.html")),
@@ -37,6 +37,7 @@ pub const BUILT_IN: [(&str, &str); 13] = [
     ),
     ("sources.html", include_str!("../../templates/sources.html")),
     ("404.html", include_str!("../../templates/404.html")),
+    ("search.html", include_str!("../../templates/search.html")),
     ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
 ];
 

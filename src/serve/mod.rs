@@ -17,6 +17,7 @@ use std::time::Instant;
 use tokio::sync::broadcast;
 
 use crate::diagnostic::Diagnostic;
+use crate::search;
 use server::{AppState, Live, Served};
 use session::{Rebuild, Session};
 use watch::Change;
@@ -35,6 +36,8 @@ pub struct Options {
     pub port: u16,
     /// Include drafts.
     pub drafts: bool,
+    /// Build the search index (unless `site.yaml` turns search off).
+    pub search: bool,
 }
 
 /// Builds, serves and rebuilds until interrupted. Returns only on a setup
@@ -43,11 +46,23 @@ pub fn run(options: &Options) -> Result<(), String> {
     let root = std::fs::canonicalize(&options.root)
         .map_err(|e| format!("cannot open the site at {}: {e}", options.root.display()))?;
     let started = Instant::now();
-    let mut session = Session::new(&root, options.drafts, None);
+    let mut session = session(&root, options.drafts, None, options.search);
     let served = Arc::new(RwLock::new(Served::default()));
     let (live, _) = broadcast::channel(64);
+    let indexer = search::Indexer::start({
+        let served = served.clone();
+        move |files| {
+            if let Ok(mut s) = served.write() {
+                s.search = files
+                    .into_iter()
+                    .map(|f| (f.path, f.bytes.into()))
+                    .collect();
+            }
+        }
+    });
     let first = session.rebuild();
     let mut warned = Warnings::default();
+    index(&session, &indexer, first.is_ok());
     publish(
         &session,
         &served,
@@ -73,6 +88,7 @@ pub fn run(options: &Options) -> Result<(), String> {
         let started = Instant::now();
         let what = describe(&batch);
         let result = session.update(&batch);
+        index(&session, &indexer, result.is_ok());
         publish(
             &session,
             &served,
@@ -86,17 +102,38 @@ pub fn run(options: &Options) -> Result<(), String> {
     Err("the file watcher stopped".to_string())
 }
 
+/// A session for `root`, with search unless `search` is false.
+fn session(root: &Path, drafts: bool, base_url: Option<&str>, search: bool) -> Session {
+    let session = Session::new(root, drafts, base_url);
+    if search {
+        session
+    } else {
+        session.without_search()
+    }
+}
+
+/// After a successful rebuild, hands the site to the search indexer.
+fn index(session: &Session, indexer: &search::Indexer, ok: bool) {
+    if ok {
+        let site = session.site().filter(|s| s.config.search);
+        indexer.update(site.map(search::Corpus::of));
+    }
+}
+
 /// `build --watch`: builds into `out`, then rebuilds on every change,
 /// writing only the files that changed. Returns only on a setup failure.
+/// The search index is rebuilt with the site when its records changed.
 pub fn watch_build(
     root: &Path,
     out: &Path,
     drafts: bool,
     base_url: Option<&str>,
+    search: bool,
 ) -> Result<(), String> {
     let root = std::fs::canonicalize(root)
         .map_err(|e| format!("cannot open the site at {}: {e}", root.display()))?;
-    let mut session = Session::new(&root, drafts, base_url);
+    let mut session = session(&root, drafts, base_url, search);
+    let mut index = SearchFiles::default();
     let mut written = session::Output::default();
     let mut result = session.rebuild();
     let mut what = "initial build".to_string();
@@ -106,7 +143,9 @@ pub fn watch_build(
     loop {
         match result {
             Ok(rebuild) => {
-                let current = session.output();
+                let mut current = session.output().clone();
+                index.refresh(&session)?;
+                current.files.extend(index.files.clone());
                 let changed = current
                     .files
                     .iter()
@@ -124,7 +163,7 @@ pub fn watch_build(
                     .map(|(d, s)| (d.as_str(), s.as_path()));
                 let count = crate::output::sync(out, changed, removed, assets)
                     .map_err(|e| format!("cannot write to {}: {e}", out.display()))?;
-                written = current.clone();
+                written = current;
                 eprint!("{}", warned.news(&rebuild.warnings));
                 eprintln!(
                     "{what}: {count} file(s) written in {} ms",
@@ -144,6 +183,40 @@ pub fn watch_build(
         started = Instant::now();
         what = describe(&batch);
         result = session.update(&batch);
+    }
+}
+
+/// The search index last written by `build --watch`, and its version.
+#[derive(Default)]
+struct SearchFiles {
+    version: Option<u64>,
+    files: Vec<(String, Arc<[u8]>)>,
+}
+
+impl SearchFiles {
+    /// Indexes the session's site again if its records changed.
+    fn refresh(&mut self, session: &Session) -> Result<(), String> {
+        let corpus = session
+            .site()
+            .filter(|s| s.config.search)
+            .map(search::Corpus::of);
+        let version = corpus.as_ref().map(search::Corpus::version);
+        if version == self.version && !self.files.is_empty() {
+            return Ok(());
+        }
+        let files = match &corpus {
+            Some(corpus) => search::files(corpus).map_err(|diags| {
+                let text: Vec<String> = diags.iter().map(ToString::to_string).collect();
+                text.join("\n")
+            })?,
+            None => Vec::new(),
+        };
+        self.files = files
+            .into_iter()
+            .map(|f| (f.path, f.bytes.into()))
+            .collect();
+        self.version = version;
+        Ok(())
     }
 }
 

@@ -31,6 +31,8 @@ pub struct Served {
     pub output: Output,
     /// The diagnostics of a failed rebuild, as text.
     pub errors: Option<String>,
+    /// The search index, made apart from the site (see `search::Indexer`).
+    pub search: crate::render::memo::FastMap<String, Arc<[u8]>>,
 }
 
 /// A message to open pages.
@@ -142,7 +144,8 @@ async fn file(
             );
         };
         let output = &served.output;
-        if let Some(bytes) = output.files.get(&path) {
+        let file = output.files.get(&path).or_else(|| served.search.get(&path));
+        if let Some(bytes) = file {
             (StatusCode::OK, path, Some(bytes.to_vec()))
         } else if let Some(source) = output.assets.get(&path) {
             (StatusCode::OK, path.clone(), std::fs::read(source).ok())

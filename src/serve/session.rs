@@ -18,6 +18,7 @@ use crate::model::{Report, Site, report, site};
 use crate::render::memo::{self, FastMap, Memo};
 use crate::render::templates::Templates;
 use crate::render::{self, OutputFile};
+use crate::search;
 
 /// One content file as last seen.
 struct Entry {
@@ -88,6 +89,8 @@ pub struct Session {
     /// The model of the last good build, and where each report is in it.
     site: Option<Site>,
     positions: FastMap<PathBuf, usize>,
+    /// Whether search may be on (`--no-search` turns it off).
+    search: bool,
 }
 
 impl Session {
@@ -108,6 +111,7 @@ impl Session {
             output: Output::default(),
             site: None,
             positions: FastMap::default(),
+            search: true,
         };
         session.compile_templates();
         session.reload_content(&root.join("content"));
@@ -117,6 +121,17 @@ impl Session {
     /// The last good site.
     pub fn output(&self) -> &Output {
         &self.output
+    }
+
+    /// Leaves search out, as `--no-search` does (before the first rebuild).
+    pub fn without_search(mut self) -> Self {
+        self.search = false;
+        self
+    }
+
+    /// The model of the last good site, if there is one.
+    pub fn site(&self) -> Option<&Site> {
+        self.site.as_ref()
     }
 
     /// Applies `changes` and rebuilds what they touch. On errors the site
@@ -274,7 +289,8 @@ impl Session {
             .filter_map(|e| e.report.clone())
             .collect();
         let bibliography = memo::key(&self.inputs.sources_text);
-        let config = self.inputs.config.clone();
+        let mut config = self.inputs.config.clone();
+        config.search &= self.search;
         let (site, found) = site::build(
             config,
             self.intro_html.clone(),
@@ -306,12 +322,27 @@ impl Session {
             }
         };
         self.memo = memo;
+        let page = match site.config.search {
+            true => search::page(&site, templates),
+            false => Ok(Vec::new()),
+        };
+        let page = match page {
+            Ok(page) => page,
+            Err(d) => {
+                // The pages just rendered are not served: render them all
+                // next time.
+                self.memo = Memo::default();
+                diags.push(d);
+                diagnostic::sort(&mut diags);
+                return Err(diags);
+            }
+        };
         let fresh = std::mem::take(&mut *fresh.lock().unwrap_or_else(|e| e.into_inner()));
         let keep: HashSet<&str> = self.memo.paths().collect();
         self.output
             .files
             .retain(|path, _| keep.contains(path.as_str()));
-        for file in fresh {
+        for file in fresh.into_iter().chain(page) {
             self.output.files.insert(file.path, file.bytes.into());
         }
         self.output.assets = self

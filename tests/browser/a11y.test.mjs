@@ -95,6 +95,21 @@ for (const scheme of ['light', 'dark']) {
       }
     });
 
+    test('search page with results shown, from file:// and from the host', async () => {
+      for (const origin of [FILE, HTTP]) {
+        const page = await browser.newPage({ colorScheme: scheme });
+        const watch = await guard(page, origin);
+        await page.goto(`${origin.url(PAGE_TYPES.search)}?q=china+sanctions`);
+        await page.locator('.search-result-parts mark').first().waitFor();
+        await page.locator('[data-search-results][aria-busy="false"]').waitFor({ state: 'attached' });
+        const { blocking, contrastUnsure } = await axe(page);
+        assert.deepEqual(blocking, [], `${origin.name}:\n${blocking.join('\n')}`);
+        assert.deepEqual(contrastUnsure, [], contrastUnsure.join('\n'));
+        assert.deepEqual(watch.problems, [], watch.problems.join('\n'));
+        await page.close();
+      }
+    });
+
     test('timeline with a filter on, and with nothing matching', async () => {
       const page = await browser.newPage({ colorScheme: scheme });
       await page.goto(FILE.url(PAGE_TYPES.timeline) + '?tag=space');

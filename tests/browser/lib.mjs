@@ -55,6 +55,7 @@ export const PAGE_TYPES = {
   tag: 'tags/china/index.html',
   timeline: 'timeline/index.html',
   sources: 'sources/index.html',
+  search: 'search/index.html',
   notfound: '404.html',
 };
 

@@ -1,0 +1,384 @@
+//! A report's rendered body as plain text, cut into sections at its
+//! headings: the search index reads words from these, and search results
+//! quote them. Citation markers (`[1]` with their hidden previews),
+//! footnote markers, scripts and styles are left out; entities are
+//! decoded; whitespace is folded.
+//!
+//! The body is HTML annalist rendered itself, but raw HTML written in a
+//! report passes through it, so nothing here assumes well-formed markup:
+//! an unclosed tag or comment ends the text, never the program. It runs
+//! over every body of the site, so it reads tags in place, without
+//! allocating for them.
+
+use crate::publish::html::reference;
+
+/// A part of a body: the text before the first heading (no anchor, no
+/// title), or a heading with an `id` and the text up to the next one.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Section {
+    /// The heading's `id`, empty for the text before the first heading.
+    pub anchor: String,
+    /// The heading's text.
+    pub title: String,
+    /// The section's text.
+    pub text: String,
+}
+
+/// Elements whose tags do not separate words (`un<em>usual</em>`).
+const INLINE: [&str; 18] = [
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "del", "dfn", "em", "i", "ins", "kbd", "mark",
+    "q", "s", "small", "span",
+];
+
+/// Elements skipped with everything inside them.
+const SKIPPED: [&str; 4] = ["script", "style", "template", "svg"];
+
+/// Splits `html` into sections of plain text.
+pub fn sections(html: &str) -> Vec<Section> {
+    let mut text = Text {
+        out: vec![Section::default()],
+        heading: None,
+    };
+    let mut at = 0;
+    while let Some(lt) = html[at..].find('<') {
+        text.push(&html[at..at + lt]);
+        at += lt;
+        let Some(tag) = Tag::parse(&html[at..]) else {
+            return text.finish();
+        };
+        at += tag.len;
+        if tag.closing {
+            text.close(&tag);
+        } else if SKIPPED.iter().any(|n| tag.is(n)) {
+            at = skip_element(html, at, tag.name);
+        } else if tag.is_marker() {
+            at = skip_element(html, at, tag.name);
+            // `claim [1].` reads `claim.` once the marker is gone.
+            text.trim_end();
+        } else {
+            text.open(&tag);
+        }
+    }
+    text.push(&html[at..]);
+    text.finish()
+}
+
+/// The sections read so far.
+struct Text {
+    out: Vec<Section>,
+    /// The level of the heading whose title is being read, if any.
+    heading: Option<u8>,
+}
+
+impl Text {
+    /// Where text goes: the title of the heading being read, or the text
+    /// of the last section.
+    fn target(&mut self) -> &mut String {
+        if self.out.is_empty() {
+            self.out.push(Section::default());
+        }
+        let last = self.out.len() - 1;
+        let section = &mut self.out[last];
+        match self.heading {
+            Some(_) => &mut section.title,
+            None => &mut section.text,
+        }
+    }
+
+    /// Appends raw text: entities decoded, whitespace folded.
+    fn push(&mut self, raw: &str) {
+        if !raw.is_empty() {
+            push_decoded(self.target(), raw);
+        }
+    }
+
+    fn open(&mut self, tag: &Tag) {
+        if !INLINE.iter().any(|n| tag.is(n)) {
+            space(self.target());
+        }
+        if let (Some(level), None) = (tag.heading(), self.heading)
+            && let Some(id) = attribute(tag.attrs, "id").filter(|id| !id.is_empty())
+        {
+            self.out.push(Section {
+                anchor: id,
+                ..Section::default()
+            });
+            self.heading = Some(level);
+        }
+    }
+
+    fn close(&mut self, tag: &Tag) {
+        if !INLINE.iter().any(|n| tag.is(n)) {
+            space(self.target());
+        }
+        if tag.heading().is_some() && tag.heading() == self.heading {
+            self.heading = None;
+        }
+    }
+
+    fn trim_end(&mut self) {
+        let target = self.target();
+        target.truncate(target.trim_end().len());
+    }
+
+    fn finish(mut self) -> Vec<Section> {
+        for section in &mut self.out {
+            section.title.truncate(section.title.trim_end().len());
+            section.text.truncate(section.text.trim_end().len());
+        }
+        self.out
+    }
+}
+
+/// Appends `raw` with its character references decoded and its
+/// whitespace folded.
+fn push_decoded(target: &mut String, raw: &str) {
+    let mut rest = raw;
+    while let Some(amp) = rest.find('&') {
+        push_folded(target, &rest[..amp]);
+        rest = &rest[amp..];
+        match reference(rest) {
+            Some((c, len)) => {
+                if c.is_whitespace() {
+                    space(target);
+                } else {
+                    target.push(c);
+                }
+                rest = &rest[len..];
+            }
+            None => {
+                target.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    push_folded(target, rest);
+}
+
+/// Appends `s` with each run of ASCII whitespace as one space (none at
+/// the start of the target). Single spaces between words, the common
+/// case, are copied with the words around them.
+fn push_folded(target: &mut String, s: &str) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if !b.is_ascii_whitespace() {
+            continue;
+        }
+        let single =
+            b == b' ' && i > start && bytes.get(i + 1).is_some_and(|n| !n.is_ascii_whitespace());
+        if !single {
+            target.push_str(&s[start..i]);
+            space(target);
+            start = i + 1;
+        }
+    }
+    target.push_str(&s[start..]);
+}
+
+/// One space, unless the target is empty or ends in one.
+fn space(target: &mut String) {
+    if !target.is_empty() && !target.ends_with(' ') {
+        target.push(' ');
+    }
+}
+
+/// An opening or closing tag at the start of a string, read in place.
+#[derive(Debug)]
+struct Tag<'a> {
+    /// The name as written (empty for comments and doctypes).
+    name: &'a str,
+    closing: bool,
+    /// Everything after the name.
+    attrs: &'a str,
+    /// Bytes from `<` to `>` inclusive (or to the end of a comment).
+    len: usize,
+}
+
+impl<'a> Tag<'a> {
+    /// Reads the tag at the start of `s` (which starts with `<`); None if
+    /// it never ends.
+    fn parse(s: &'a str) -> Option<Tag<'a>> {
+        if let Some(comment) = s.strip_prefix("<!--") {
+            let end = comment.find("-->")?;
+            return Some(Tag::nameless(4 + end + 3));
+        }
+        let mut quote = None;
+        let mut end = None;
+        for (i, b) in s.bytes().enumerate().skip(1) {
+            match (quote, b) {
+                (Some(q), _) if b == q => quote = None,
+                (Some(_), _) => {}
+                (None, b'"' | b'\'') => quote = Some(b),
+                (None, b'>') => {
+                    end = Some(i);
+                    break;
+                }
+                _ => {}
+            }
+        }
+        let end = end?;
+        let inner = &s[1..end];
+        let closing = inner.starts_with('/');
+        let inner = inner.trim_start_matches('/');
+        let name_len = inner
+            .find(|c: char| c.is_ascii_whitespace() || c == '/')
+            .unwrap_or(inner.len());
+        let name = &inner[..name_len];
+        if !name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()) {
+            return Some(Tag::nameless(end + 1));
+        }
+        Some(Tag {
+            name,
+            closing,
+            attrs: &inner[name_len..],
+            len: end + 1,
+        })
+    }
+
+    fn nameless(len: usize) -> Tag<'a> {
+        Tag {
+            name: "",
+            closing: false,
+            attrs: "",
+            len,
+        }
+    }
+
+    fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+
+    /// The level of a heading tag (`h2` is 2).
+    fn heading(&self) -> Option<u8> {
+        match self.name.as_bytes() {
+            [b'h' | b'H', d @ b'1'..=b'6'] => Some(d - b'0'),
+            _ => None,
+        }
+    }
+
+    /// A citation or footnote marker: its number and preview are not text
+    /// of the report (the sources are indexed as sections of their own).
+    fn is_marker(&self) -> bool {
+        self.is("sup")
+            && attribute(self.attrs, "class").is_some_and(|c| {
+                c.split_ascii_whitespace()
+                    .any(|c| c == "citation" || c == "footnote-reference")
+            })
+    }
+}
+
+/// The value of attribute `name` in a tag's attribute text, entities
+/// decoded.
+fn attribute(attrs: &str, name: &str) -> Option<String> {
+    let mut rest = attrs;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
+        if rest.is_empty() {
+            return None;
+        }
+        let key_len = rest
+            .find(|c: char| c.is_ascii_whitespace() || c == '=' || c == '/')
+            .unwrap_or(rest.len());
+        let key = &rest[..key_len];
+        rest = rest[key_len..].trim_start();
+        let mut value = "";
+        if let Some(after) = rest.strip_prefix('=') {
+            let after = after.trim_start();
+            let (v, tail) = match after.as_bytes().first() {
+                Some(&q @ (b'"' | b'\'')) => {
+                    let body = &after[1..];
+                    let close = body.find(char::from(q)).unwrap_or(body.len());
+                    (&body[..close], body.get(close + 1..).unwrap_or(""))
+                }
+                _ => {
+                    let stop = after
+                        .find(|c: char| c.is_ascii_whitespace())
+                        .unwrap_or(after.len());
+                    (&after[..stop], &after[stop..])
+                }
+            };
+            value = v;
+            rest = tail;
+        }
+        if key.eq_ignore_ascii_case(name) {
+            let mut decoded = String::new();
+            push_decoded(&mut decoded, value);
+            return Some(decoded);
+        }
+    }
+}
+
+/// The position after the end of the element `name` whose opening tag
+/// ends at `at`, or the end of `html`.
+fn skip_element(html: &str, at: usize, name: &str) -> usize {
+    let close = format!("</{}", name.to_ascii_lowercase());
+    let rest = &html[at..];
+    // annalist writes lower-case tags; raw HTML in a report may not.
+    let found = rest
+        .find(&close)
+        .or_else(|| rest.to_ascii_lowercase().find(&close));
+    match found {
+        Some(i) => html[at + i..]
+            .find('>')
+            .map_or(html.len(), |e| at + i + e + 1),
+        None => html.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(html: &str) -> Vec<(String, String, String)> {
+        sections(html)
+            .into_iter()
+            .map(|s| (s.anchor, s.title, s.text))
+            .collect()
+    }
+
+    fn one(anchor: &str, title: &str, text: &str) -> (String, String, String) {
+        (anchor.into(), title.into(), text.into())
+    }
+
+    #[test]
+    fn headings_with_ids_start_sections() {
+        let html = "<p>Lead <em>text</em>.</p>\n<h2 id=\"why\">Why <code>it</code></h2>\n<p>Because.</p><h3>No id</h3><p>More</p>";
+        assert_eq!(
+            texts(html),
+            [
+                one("", "", "Lead text."),
+                one("why", "Why it", "Because. No id More"),
+            ]
+        );
+    }
+
+    #[test]
+    fn markers_entities_and_hidden_elements_are_not_text() {
+        let html = "<p>A claim <sup class=\"citation\">[<a class=\"cite\" href=\"#ref-a\">1</a><span class=\"cite-tip\">Title</span>]</sup>. Q&amp;A &#39;x&#x27; &nbsp;&unknown; &</p><script>var x = '<p>';</script><!-- note --><style>p{}</style><p>end<sup class=\"footnote-reference\"><a href=\"#1\">1</a></sup></p>";
+        assert_eq!(
+            texts(html),
+            [one("", "", "A claim. Q&A 'x' &unknown; & end")]
+        );
+    }
+
+    #[test]
+    fn broken_markup_ends_the_text() {
+        for html in [
+            "<p>a <b",
+            "<p>a <!-- b",
+            "<p>a</p><script>x",
+            "<h2 id='x'>T",
+            "<<>>",
+            "&#xFFFFFFFF; &#0;",
+        ] {
+            let _ = sections(html);
+        }
+        assert_eq!(texts("<p>a <b"), [one("", "", "a")]);
+        assert_eq!(texts("<h2 id='x'>T"), [one("", "", ""), one("x", "T", "")]);
+        assert_eq!(
+            texts("<P>Up<H2 ID=up>Case</H2>"),
+            [one("", "", "Up"), one("up", "Case", "")]
+        );
+    }
+}
