@@ -41,6 +41,12 @@ fn data(out: &Path, name: &str) -> Value {
     serde_json::from_str(json).expect("valid JSON")
 }
 
+/// Record `id` of the index (records come four to a file).
+fn record(out: &Path, id: u64) -> Value {
+    let bundle = data(out, &format!("d/{}", id / 4));
+    bundle[(id % 4) as usize].clone()
+}
+
 /// Every word of the index with the records holding it.
 fn postings(out: &Path, manifest: &Value) -> BTreeMap<String, BTreeSet<u64>> {
     let mut words = BTreeMap::new();
@@ -102,10 +108,15 @@ fn the_example_site_index_covers_every_report_and_page() {
     let n = manifest["n"].as_u64().expect("a record count");
     let urls = report_urls(out);
     assert_eq!(n as usize, urls.len(), "one record per report and page");
+    assert_eq!(manifest["b"], 4, "records per file");
+    let files = std::fs::read_dir(out.join("search/data/d"))
+        .unwrap()
+        .count();
+    assert_eq!(files as u64, n.div_ceil(4));
     let words = postings(out, &manifest);
     let mut indexed = BTreeSet::new();
     for id in 0..n {
-        let record = data(out, &format!("d/{id}"));
+        let record = record(out, id);
         let url = record["u"].as_str().expect("a URL").to_string();
         let page = read_output(out, &url);
         assert!(
@@ -144,7 +155,7 @@ fn the_example_site_index_covers_every_report_and_page() {
 fn sources_and_events_are_sections_of_their_reports() {
     let site = example(&[]);
     let cnc = (0..)
-        .map(|id| data(&site.out, &format!("d/{id}")))
+        .map(|id| record(&site.out, id))
         .find(|r| r["u"] == "reports/china-cnc-machine-tools/index.html")
         .expect("the CNC report is indexed");
     let kinds = |kind: &str| -> Vec<(String, String)> {
@@ -201,7 +212,7 @@ fn tags_and_publishers_filter_records() {
     let filters = data(&site.out, "filters");
     let manifest = data(&site.out, "manifest");
     let records: Vec<Value> = (0..manifest["n"].as_u64().unwrap())
-        .map(|id| data(&site.out, &format!("d/{id}")))
+        .map(|id| record(&site.out, id))
         .collect();
     let decode = |list: &Value| -> BTreeSet<usize> {
         let mut r = 0;
@@ -272,7 +283,7 @@ fn every_page_has_a_search_box_that_submits_to_the_search_page() {
     let report = read_output(&hosted.out, "reports/china-cnc-machine-tools/index.html");
     assert!(report.contains("action=\"https://host/sub/search/\""));
     assert_eq!(
-        data(&hosted.out, "d/0")["u"]
+        record(&hosted.out, 0)["u"]
             .as_str()
             .map(|u| u.ends_with('/')),
         Some(true)
@@ -334,8 +345,7 @@ fn raw_html_in_a_report_is_indexed_as_text() {
     )]);
     site.build(&[]).expect_clean();
     let out = site.path().join("public");
-    let record = data(&out, "d/0");
-    let text = record["x"].to_string();
+    let text = record(&out, 0)["x"].to_string();
     assert!(!text.contains("secret"), "{text}");
     assert!(text.contains("boldly &"), "{text}");
 }

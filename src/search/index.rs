@@ -3,10 +3,12 @@
 //! parallel), merged, then cut into shards by the first letters of their
 //! words, so that a query loads only the shards its words can be in.
 
-use std::fmt::Write as _;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use rayon::prelude::*;
 
+use super::words;
 use crate::render::memo::FastMap;
 
 /// Words with more postings than this are split by one more letter, so a
@@ -22,33 +24,64 @@ const MIN_KEY: usize = 2;
 /// Words and their postings: `(record, weight)` in record order.
 #[derive(Default)]
 pub struct Postings {
-    words: FastMap<String, Vec<(u32, u32)>>,
+    /// Each word and its postings.
+    lists: Vec<(String, Vec<(u32, u32)>)>,
+    /// Where each word is in `lists`: short ASCII words (most of them) by
+    /// their bytes as a number, the others by their text.
+    short: HashMap<u64, usize, BuildHasherDefault<Packed>>,
+    long: FastMap<String, usize>,
+    /// Room to lower-case a word in.
+    buf: String,
 }
 
 impl Postings {
-    /// Adds record `id`, whose words weigh `weights`. Records must be
-    /// added in ascending order within one `Postings`.
-    pub fn add(&mut self, id: u32, weights: FastMap<&str, u32>) {
-        for (word, weight) in weights {
-            match self.words.get_mut(word) {
-                Some(list) => list.push((id, weight)),
-                None => {
-                    self.words.insert(word.to_string(), vec![(id, weight)]);
-                }
+    /// Adds the words of `text` to record `id`, each occurrence weighing
+    /// `weight`. Records must be added in ascending order within one
+    /// `Postings`.
+    pub fn add(&mut self, id: u32, text: &str, weight: u32) {
+        let Postings {
+            lists,
+            short,
+            long,
+            buf,
+        } = self;
+        words::each(text, buf, |word, key| {
+            let at = match key {
+                Some(key) => *short.entry(key).or_insert_with(|| new_list(lists, word)),
+                None => match long.get(word) {
+                    Some(&at) => at,
+                    None => {
+                        let at = new_list(lists, word);
+                        long.insert(word.to_string(), at);
+                        at
+                    }
+                },
+            };
+            let list = &mut lists[at].1;
+            match list.last_mut() {
+                Some(last) if last.0 == id => last.1 = last.1.saturating_add(weight),
+                _ => list.push((id, weight)),
             }
-        }
+        });
     }
 
-    /// Both sets of postings in one.
-    pub fn merge(mut self, mut other: Postings) -> Postings {
-        if self.words.len() < other.words.len() {
-            std::mem::swap(&mut self, &mut other);
-        }
-        for (word, list) in other.words {
-            match self.words.get_mut(&word) {
-                Some(mine) => mine.extend(list),
+    /// Both sets of postings in one; `other` holds later records.
+    pub fn merge(mut self, other: Postings) -> Postings {
+        // `other` holds later records: its postings go after ours.
+        for (word, list) in other.lists {
+            let at = match packed(&word) {
+                Some(key) => self.short.get(&key).copied(),
+                None => self.long.get(&word).copied(),
+            };
+            match at {
+                Some(at) => self.lists[at].1.extend(list),
                 None => {
-                    self.words.insert(word, list);
+                    let at = new_list(&mut self.lists, &word);
+                    self.lists[at].1 = list;
+                    match packed(&word) {
+                        Some(key) => self.short.insert(key, at),
+                        None => self.long.insert(word, at),
+                    };
                 }
             }
         }
@@ -58,7 +91,7 @@ impl Postings {
     /// The shard keys, and each shard as JSON (`{"word":[record, weight,
     /// record delta, weight, ...], ...}`).
     pub fn into_shards(self) -> (Vec<String>, Vec<Vec<u8>>) {
-        let mut words: Vec<(String, Vec<(u32, u32)>)> = self.words.into_iter().collect();
+        let mut words = self.lists;
         words.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         words.par_iter_mut().for_each(|(_, list)| {
             if !list.is_sorted_by_key(|p| p.0) {
@@ -72,6 +105,45 @@ impl Postings {
             .map(|(_, range)| shard_json(&words[range.clone()]))
             .collect();
         (shards.into_iter().map(|(key, _)| key).collect(), json)
+    }
+}
+
+/// Adds an empty list for `word`; returns where it is.
+fn new_list(lists: &mut Vec<(String, Vec<(u32, u32)>)>, word: &str) -> usize {
+    lists.push((word.to_string(), Vec::new()));
+    lists.len() - 1
+}
+
+/// A word of up to 8 ASCII bytes as a number, as [`words::each`] gives
+/// it.
+fn packed(word: &str) -> Option<u64> {
+    let bytes = word.as_bytes();
+    (bytes.len() <= 8 && word.is_ascii()).then(|| {
+        bytes
+            .iter()
+            .rev()
+            .fold(0, |key, &b| (key << 8) | u64::from(b))
+    })
+}
+
+/// A hasher for [`packed`] words: one multiplication, bits folded down.
+#[derive(Default)]
+struct Packed(u64);
+
+impl Hasher for Packed {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(u64::from(b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        let h = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h ^ (h >> 29);
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -133,13 +205,33 @@ fn shard_json(words: &[(String, Vec<(u32, u32)>)]) -> Vec<u8> {
             if j > 0 {
                 out.push(',');
             }
-            let _ = write!(out, "{},{weight}", record - last);
+            push_number(&mut out, record - last);
+            out.push(',');
+            push_number(&mut out, weight);
             last = record;
         }
         out.push(']');
     }
     out.push('}');
     out.into_bytes()
+}
+
+/// Appends `n` in decimal (`write!` costs ten times as much, and shards
+/// hold millions of numbers).
+fn push_number(out: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[at..] {
+        out.push(char::from(d));
+    }
 }
 
 /// `ids` (ascending) as the first one and the differences after it.
@@ -162,9 +254,7 @@ mod tests {
         let mut p = Postings::default();
         for (i, &(word, count)) in words.iter().enumerate() {
             for r in 0..count {
-                let mut w = FastMap::default();
-                w.insert(word, 1);
-                p.add((i * 100_000 + r) as u32, w);
+                p.add((i * 100_000 + r) as u32, word, 1);
             }
         }
         p
@@ -193,11 +283,10 @@ mod tests {
     fn merged_postings_stay_in_record_order() {
         let mut a = Postings::default();
         let mut b = Postings::default();
-        let w = |word| [(word, 1u32)].into_iter().collect::<FastMap<&str, u32>>();
-        b.add(5, w("x1"));
-        a.add(1, w("x1"));
+        b.add(5, "x1", 1);
+        a.add(1, "X1 x1", 2);
         let (_, shards) = b.merge(a).into_shards();
-        assert_eq!(shards[0], br#"{"x1":[1,1,4,1]}"#);
+        assert_eq!(shards[0], br#"{"x1":[1,4,4,1]}"#);
         assert_eq!(deltas(&[2, 3, 7]), [2, 1, 4]);
     }
 }

@@ -16,7 +16,8 @@
 //!   shard keys; `data/filters.js`: the records of each tag and publisher;
 //! - `data/i/N.js`: shard N of the inverted index, every word starting
 //!   with the shard's key and the records holding it, with weights;
-//! - `data/d/N.js`: record N: URL, title, date, tags, summary, sections.
+//! - `data/d/N.js`: records 4N to 4N+3 (a few per file, as every file
+//!   costs the build time): URL, title, date, tags, summary, sections.
 //!
 //! Each data file is a script calling `annalistSearch.load(name, data)`,
 //! not JSON: browsers load scripts from `file://` where they refuse
@@ -29,22 +30,23 @@
 
 mod index;
 mod page;
+mod record;
 mod text;
 mod words;
 mod worker;
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Report, Site};
-use crate::render::memo::{self, FastMap};
+use crate::model::Site;
+use crate::render::memo;
 use crate::render::{OutputFile, Sink};
 use index::Postings;
-use words::Field;
+use record::Record;
 
 pub use page::page;
 pub use worker::Indexer;
@@ -55,6 +57,10 @@ pub const DIR: &str = "search/";
 /// Where the index files go, inside [`DIR`].
 const DATA: &str = "search/data/";
 
+/// Records per file in `data/d/`: every file costs the build more than
+/// its bytes do, and a reader loads a few more bytes per result shown.
+const BUNDLE: usize = 4;
+
 /// Bumped when the files' format changes, so browsers drop cached ones.
 const FORMAT: u32 = 1;
 
@@ -64,16 +70,16 @@ pub struct Corpus {
     records: Vec<Record>,
     /// How many records are dated reports; the rest are standalone pages.
     reports: usize,
-    tags: Vec<Filter>,
-    publishers: Vec<Filter>,
+    filters: Filters,
     version: u64,
 }
 
-/// A report or page to index.
-struct Record {
-    report: Arc<Report>,
-    url: String,
-    tags: Vec<String>,
+/// The tags and the publishers of cited sources readers can filter by.
+pub struct Filters {
+    /// Tags of reports, by name.
+    pub tags: Vec<Filter>,
+    /// Publishers, by name.
+    pub publishers: Vec<Filter>,
 }
 
 /// A value to filter results by, and the records that have it.
@@ -106,12 +112,6 @@ impl Corpus {
                 tags,
             })
             .collect();
-        let tags = site
-            .tags
-            .iter()
-            .filter(|t| !t.reports.is_empty())
-            .map(|t| filter(t.slug.clone(), t.name.clone(), t.reports.iter()))
-            .collect();
         let version = memo::key(&(
             FORMAT,
             site.bibliography,
@@ -121,17 +121,11 @@ impl Corpus {
                 .collect::<Vec<_>>(),
         ));
         Corpus {
-            publishers: publishers(&records),
+            filters: Filters::of(site),
             reports: site.reports.len(),
             records,
-            tags,
             version,
         }
-    }
-
-    /// The tags and publishers readers can filter by.
-    pub fn filters(&self) -> (&[Filter], &[Filter]) {
-        (&self.tags, &self.publishers)
     }
 
     /// A key that changes whenever the index would.
@@ -150,49 +144,50 @@ fn filter<'a>(value: String, name: String, records: impl Iterator<Item = &'a usi
     }
 }
 
-/// Every publisher of a cited source, by name, with the records citing it.
-fn publishers(records: &[Record]) -> Vec<Filter> {
-    let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, record) in records.iter().enumerate() {
-        for reference in &record.report.references {
-            let name = reference.source.publisher.trim();
-            if name.is_empty() {
-                continue;
-            }
-            let list = by_name.entry(name).or_default();
-            if list.last() != Some(&i) {
-                list.push(i);
+impl Filters {
+    /// The filters of `site`'s records (its reports, then its pages).
+    pub fn of(site: &Site) -> Filters {
+        let tags = site
+            .tags
+            .iter()
+            .filter(|t| !t.reports.is_empty())
+            .map(|t| filter(t.slug.clone(), t.name.clone(), t.reports.iter()))
+            .collect();
+        let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, record) in site.reports.iter().chain(&site.pages).enumerate() {
+            for reference in &record.references {
+                let name = reference.source.publisher.trim();
+                if name.is_empty() {
+                    continue;
+                }
+                let list = by_name.entry(name).or_default();
+                if list.last() != Some(&i) {
+                    list.push(i);
+                }
             }
         }
+        let mut publishers: Vec<Filter> = by_name
+            .into_iter()
+            .map(|(name, ids)| filter(name.to_string(), name.to_string(), ids.iter()))
+            .collect();
+        publishers.sort_by_cached_key(|f| f.name.to_lowercase());
+        Filters { tags, publishers }
     }
-    let mut out: Vec<Filter> = by_name
-        .into_iter()
-        .map(|(name, ids)| filter(name.to_string(), name.to_string(), ids.iter()))
-        .collect();
-    out.sort_by_cached_key(|f| f.name.to_lowercase());
-    out
 }
 
 /// Writes the index of `corpus` through `sink`; returns how many files.
 /// Records are read and written in parallel; every failure is returned.
 pub fn write(corpus: &Corpus, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
     let n = corpus.records.len();
-    let chunk = n.div_ceil(rayon::current_num_threads() * 8).max(16);
+    let chunk = n
+        .div_ceil(rayon::current_num_threads() * 8)
+        .max(16)
+        .next_multiple_of(BUNDLE);
     let (postings, mut diags) = corpus
         .records
         .par_chunks(chunk)
         .enumerate()
-        .map(|(c, records)| {
-            let mut postings = Postings::default();
-            let mut diags = Vec::new();
-            for (j, record) in records.iter().enumerate() {
-                let id = (c * chunk + j) as u32;
-                if let Err(d) = add_record(record, id, &mut postings, sink) {
-                    diags.push(d);
-                }
-            }
-            (postings, diags)
-        })
+        .map(|(c, records)| write_records(records, c * chunk, sink))
         .reduce(
             || (Postings::default(), Vec::new()),
             |(a, mut da), (b, db)| {
@@ -206,30 +201,53 @@ pub fn write(corpus: &Corpus, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
         shards
             .into_par_iter()
             .enumerate()
-            .filter_map(|(i, bytes)| sink(data_file(&format!("i/{i}"), bytes)).err())
+            .filter_map(|(i, json)| sink(data_file(&format!("i/{i}"), &json)).err())
             .collect::<Vec<_>>(),
     );
-    let version = format!("{:016x}", corpus.version);
     let manifest = serde_json::json!({
-        "v": version,
+        "v": format!("{:016x}", corpus.version),
         "n": n,
+        "b": BUNDLE,
         "r": corpus.reports,
         "k": keys,
     });
     let filters = serde_json::json!({
-        "tag": filter_lists(&corpus.tags),
-        "publisher": filter_lists(&corpus.publishers),
+        "tag": filter_lists(&corpus.filters.tags),
+        "publisher": filter_lists(&corpus.filters.publishers),
     });
     for (name, value) in [("manifest", manifest), ("filters", filters)] {
-        if let Err(d) = sink(data_file(name, value.to_string().into_bytes())) {
-            diags.push(d);
+        diags.extend(sink(data_file(name, value.to_string().as_bytes())).err());
+    }
+    match diags.is_empty() {
+        true => Ok(n.div_ceil(BUNDLE) + written + 2),
+        false => Err(diags),
+    }
+}
+
+/// Writes the record files of `records` (numbered from `first`, a
+/// multiple of [`BUNDLE`]); returns their postings.
+fn write_records(records: &[Record], first: usize, sink: &Sink) -> (Postings, Vec<Diagnostic>) {
+    let mut postings = Postings::default();
+    let mut diags = Vec::new();
+    for (b, bundle) in records.chunks(BUNDLE).enumerate() {
+        let first = first + b * BUNDLE;
+        let fragments: Vec<_> = (bundle.iter().enumerate())
+            .map(|(j, record)| record::add(record, (first + j) as u32, &mut postings))
+            .collect();
+        let mut file = loader(&format!("d/{}", first / BUNDLE));
+        let size: usize = fragments.iter().map(record::Fragment::len_hint).sum();
+        file.bytes.reserve(size + 8);
+        file.bytes.push(b'[');
+        for (j, fragment) in fragments.iter().enumerate() {
+            if j > 0 {
+                file.bytes.push(b',');
+            }
+            fragment.write_json(&mut file.bytes);
         }
+        file.bytes.extend_from_slice(b"]);\n");
+        diags.extend(sink(file).err());
     }
-    if diags.is_empty() {
-        Ok(n + written + 2)
-    } else {
-        Err(diags)
-    }
+    (postings, diags)
 }
 
 /// The index of `corpus` as files, for the dev server.
@@ -251,108 +269,19 @@ fn filter_lists(filters: &[Filter]) -> Vec<(&str, Vec<u32>)> {
         .collect()
 }
 
-/// A data file: `search/data/NAME.js` calling the page's loader.
-fn data_file(name: &str, json: Vec<u8>) -> OutputFile {
-    let mut bytes = Vec::with_capacity(json.len() + name.len() + 32);
-    bytes.extend_from_slice(b"annalistSearch.load(\"");
-    bytes.extend_from_slice(name.as_bytes());
-    bytes.extend_from_slice(b"\",");
-    bytes.extend_from_slice(&json);
-    bytes.extend_from_slice(b");\n");
+/// A data file: `search/data/NAME.js` calling the page's loader with
+/// `json`.
+fn data_file(name: &str, json: &[u8]) -> OutputFile {
+    let mut file = loader(name);
+    file.bytes.extend_from_slice(json);
+    file.bytes.extend_from_slice(b");\n");
+    file
+}
+
+/// The start of data file `name`, up to its data.
+fn loader(name: &str) -> OutputFile {
     OutputFile {
         path: format!("{DATA}{name}.js"),
-        bytes,
+        bytes: format!("annalistSearch.load(\"{name}\",").into_bytes(),
     }
-}
-
-/// What the search page shows of a record (short keys: there are
-/// thousands of these files).
-#[derive(Serialize)]
-struct Fragment<'a> {
-    /// URL, site-relative.
-    u: &'a str,
-    /// Title.
-    t: &'a str,
-    /// Date as shown, and as ISO 8601.
-    d: String,
-    i: &'a str,
-    /// Tag names.
-    g: &'a [String],
-    /// Summary.
-    s: &'a str,
-    /// Sections: anchor, kind (`h` heading, `e` event, `s` source, empty
-    /// for the text before the first heading), title, text.
-    x: Vec<(String, &'static str, String, String)>,
-}
-
-/// Writes record `id`'s fragment and adds its words to `postings`.
-fn add_record(
-    record: &Record,
-    id: u32,
-    postings: &mut Postings,
-    sink: &Sink,
-) -> Result<(), Diagnostic> {
-    let r = &record.report;
-    let mut sections: Vec<(String, &'static str, String, String)> = {
-        let body = r.content.lock().unwrap_or_else(|e| e.into_inner());
-        text::sections(&body)
-            .into_iter()
-            .enumerate()
-            .map(|(i, s)| (s.anchor, if i == 0 { "" } else { "h" }, s.title, s.text))
-            .collect()
-    };
-    sections.extend(r.events.iter().enumerate().map(|(i, e)| {
-        let when = match &e.end {
-            Some(end) => format!("{} – {}", e.date.display(), end.display()),
-            None => e.date.display(),
-        };
-        (format!("event-{}", i + 1), "e", e.title.clone(), when)
-    }));
-    sections.extend(r.references.iter().map(|reference| {
-        let s = &reference.source;
-        let date = s.date.as_ref().map(|d| d.0.display()).unwrap_or_default();
-        let parts = [s.author.as_str(), &s.publisher, &date, &s.note];
-        let about: Vec<&str> = parts.into_iter().filter(|p| !p.is_empty()).collect();
-        let title = if s.title.is_empty() { &s.id } else { &s.title };
-        (
-            format!("ref-{}", s.id),
-            "s",
-            title.clone(),
-            about.join(". "),
-        )
-    }));
-    let mut parts: Vec<(String, Field)> = vec![
-        (r.title.to_lowercase(), Field::Title),
-        (r.summary.to_lowercase(), Field::Summary),
-    ];
-    parts.extend(record.tags.iter().map(|t| (t.to_lowercase(), Field::Tag)));
-    for (_, kind, title, text) in &sections {
-        let heading = if *kind == "h" {
-            Field::Heading
-        } else {
-            Field::Text
-        };
-        parts.push((title.to_lowercase(), heading));
-        parts.push((text.to_lowercase(), Field::Text));
-    }
-    let mut weights: FastMap<&str, u32> =
-        FastMap::with_capacity_and_hasher(1024, Default::default());
-    for (text, field) in &parts {
-        for word in words::words(text) {
-            *weights.entry(word).or_default() += field.weight();
-        }
-    }
-    postings.add(id, weights);
-    let fragment = Fragment {
-        u: &record.url,
-        t: &r.title,
-        d: r.date.as_ref().map(|d| d.display()).unwrap_or_default(),
-        i: r.date.as_ref().map_or("", |d| d.iso()),
-        g: &record.tags,
-        s: &r.summary,
-        x: sections,
-    };
-    let json = serde_json::to_vec(&fragment)
-        .map_err(|e| Diagnostic::error(&r.path, 0, 0, format!("cannot index the report: {e}")))?;
-    sink(data_file(&format!("d/{id}"), json))
 }

@@ -6,7 +6,7 @@
 use serde::Serialize;
 use tera::Context;
 
-use super::{Corpus, DIR, Filter};
+use super::{DIR, Filter, Filters};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Site, urls};
 use crate::render::OutputFile;
@@ -31,8 +31,7 @@ struct SearchPage<'a> {
 /// Renders the search page and its script. The templates must hold the
 /// globals of the site's last render (`render` installs them).
 pub fn page(site: &Site, templates: &Templates) -> Result<Vec<OutputFile>, Diagnostic> {
-    let corpus = Corpus::of(site);
-    let (tags, publishers) = corpus.filters();
+    let Filters { tags, publishers } = Filters::of(site);
     let mut ctx = Context::new();
     ctx.insert("root", &site.urls.root(DIR));
     ctx.insert("page_url", &site.urls.link(DIR));
@@ -41,8 +40,8 @@ pub fn page(site: &Site, templates: &Templates) -> Result<Vec<OutputFile>, Diagn
         "search",
         &SearchPage {
             script: SCRIPT_PATH,
-            tags,
-            publishers,
+            tags: &tags,
+            publishers: &publishers,
         },
     );
     let html = templates.render("search.html", &ctx)?;

@@ -199,7 +199,7 @@
   async function showMore(focus) {
     const { hits, terms, m } = shown;
     const page = hits.slice(shown.count, shown.count + PAGE);
-    const docs = await Promise.all(page.map((h) => load(`d/${h.r}`, m.v)));
+    const docs = await Promise.all(page.map((h) => load(`d/${Math.floor(h.r / m.b)}`, m.v).then((d) => d[h.r % m.b])));
     const items = docs.map((doc) => result(doc, terms));
     list.append(...items);
     shown.count += page.length;

@@ -25,13 +25,33 @@ pub struct Section {
 }
 
 /// Elements whose tags do not separate words (`un<em>usual</em>`).
-const INLINE: [&str; 18] = [
-    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "del", "dfn", "em", "i", "ins", "kbd", "mark",
-    "q", "s", "small", "span",
-];
+fn is_inline(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"a" | b"abbr"
+            | b"b"
+            | b"bdi"
+            | b"bdo"
+            | b"cite"
+            | b"code"
+            | b"del"
+            | b"dfn"
+            | b"em"
+            | b"i"
+            | b"ins"
+            | b"kbd"
+            | b"mark"
+            | b"q"
+            | b"s"
+            | b"small"
+            | b"span"
+    )
+}
 
 /// Elements skipped with everything inside them.
-const SKIPPED: [&str; 4] = ["script", "style", "template", "svg"];
+fn is_skipped(name: &[u8]) -> bool {
+    matches!(name, b"script" | b"style" | b"template" | b"svg")
+}
 
 /// Splits `html` into sections of plain text.
 pub fn sections(html: &str) -> Vec<Section> {
@@ -49,7 +69,7 @@ pub fn sections(html: &str) -> Vec<Section> {
         at += tag.len;
         if tag.closing {
             text.close(&tag);
-        } else if SKIPPED.iter().any(|n| tag.is(n)) {
+        } else if is_skipped(&tag.lower()) {
             at = skip_element(html, at, tag.name);
         } else if tag.is_marker() {
             at = skip_element(html, at, tag.name);
@@ -93,7 +113,7 @@ impl Text {
     }
 
     fn open(&mut self, tag: &Tag) {
-        if !INLINE.iter().any(|n| tag.is(n)) {
+        if !is_inline(&tag.lower()) {
             space(self.target());
         }
         if let (Some(level), None) = (tag.heading(), self.heading)
@@ -108,7 +128,7 @@ impl Text {
     }
 
     fn close(&mut self, tag: &Tag) {
-        if !INLINE.iter().any(|n| tag.is(n)) {
+        if !is_inline(&tag.lower()) {
             space(self.target());
         }
         if tag.heading().is_some() && tag.heading() == self.heading {
@@ -156,13 +176,24 @@ fn push_decoded(target: &mut String, raw: &str) {
 }
 
 /// Appends `s` with each run of ASCII whitespace as one space (none at
-/// the start of the target). Single spaces between words, the common
-/// case, are copied with the words around them.
+/// the start of the target). Text with only single spaces in it, the
+/// common case, is found as such in a quick pass and copied whole.
 fn push_folded(target: &mut String, s: &str) {
     let bytes = s.as_bytes();
+    // A fold, not a search that stops early: the compiler makes it vector
+    // code, several bytes per step.
+    let other_space = bytes.iter().fold(0u8, |seen, &b| {
+        seen | u8::from(matches!(b, b'\n' | b'\t' | b'\r' | b'\x0c'))
+    });
+    let plain = other_space == 0 && !s.contains("  ");
+    if plain {
+        let at_space = target.is_empty() || target.ends_with(' ');
+        target.push_str(s.strip_prefix(' ').filter(|_| at_space).unwrap_or(s));
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
-        if !b.is_ascii_whitespace() {
+        if b > b' ' || !b.is_ascii_whitespace() {
             continue;
         }
         let single =
@@ -222,7 +253,8 @@ impl<'a> Tag<'a> {
         let closing = inner.starts_with('/');
         let inner = inner.trim_start_matches('/');
         let name_len = inner
-            .find(|c: char| c.is_ascii_whitespace() || c == '/')
+            .bytes()
+            .position(|b| b.is_ascii_whitespace() || b == b'/')
             .unwrap_or(inner.len());
         let name = &inner[..name_len];
         if !name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()) {
@@ -245,8 +277,16 @@ impl<'a> Tag<'a> {
         }
     }
 
-    fn is(&self, name: &str) -> bool {
-        self.name.eq_ignore_ascii_case(name)
+    /// The name in lower case, for names of up to 8 letters (longer ones
+    /// are no element this module looks for).
+    fn lower(&self) -> Lowered {
+        let mut bytes = [0; 8];
+        let len = self.name.len();
+        if let Some(to) = bytes.get_mut(..len) {
+            to.copy_from_slice(self.name.as_bytes());
+            to.make_ascii_lowercase();
+        }
+        Lowered { bytes, len }
     }
 
     /// The level of a heading tag (`h2` is 2).
@@ -260,11 +300,25 @@ impl<'a> Tag<'a> {
     /// A citation or footnote marker: its number and preview are not text
     /// of the report (the sources are indexed as sections of their own).
     fn is_marker(&self) -> bool {
-        self.is("sup")
+        *self.lower() == *b"sup"
             && attribute(self.attrs, "class").is_some_and(|c| {
                 c.split_ascii_whitespace()
                     .any(|c| c == "citation" || c == "footnote-reference")
             })
+    }
+}
+
+/// A short tag name in lower case (empty when it was too long).
+struct Lowered {
+    bytes: [u8; 8],
+    len: usize,
+}
+
+impl std::ops::Deref for Lowered {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
     }
 }
 
