@@ -95,15 +95,16 @@ for (const scheme of ['light', 'dark']) {
       }
     });
 
-    test('search page with results shown, from file:// and from the host', async () => {
+    test('search page with results shown, from file:// and from the host: no violation at all', async () => {
       for (const origin of [FILE, HTTP]) {
         const page = await browser.newPage({ colorScheme: scheme });
         const watch = await guard(page, origin);
         await page.goto(`${origin.url(PAGE_TYPES.search)}?q=china+sanctions`);
         await page.locator('.search-result-parts mark').first().waitFor();
         await page.locator('[data-search-results][aria-busy="false"]').waitFor({ state: 'attached' });
-        const { blocking, contrastUnsure } = await axe(page);
-        assert.deepEqual(blocking, [], `${origin.name}:\n${blocking.join('\n')}`);
+        const { blocking, other, contrastUnsure } = await axe(page);
+        const all = [...blocking, ...other];
+        assert.deepEqual(all, [], `${origin.name}: axe-core found\n${all.join('\n')}`);
         assert.deepEqual(contrastUnsure, [], contrastUnsure.join('\n'));
         assert.deepEqual(watch.problems, [], watch.problems.join('\n'));
         await page.close();

@@ -101,6 +101,18 @@ for (const origin of ORIGINS) {
       await page.close();
     });
 
+    test('says what to do when the browser will not load the index', async () => {
+      const page = await browser.newPage();
+      // As a browser that locks down pages opened from disk would.
+      await page.route((url) => url.pathname.includes('/search/data/'), (route) => route.abort('accessdenied'));
+      await page.goto(`${origin.url('search/index.html')}?q=china`);
+      const status = await settled(page);
+      const advice = origin.name === 'file://' ? /Serve the site over http \(for example with annalist serve\)/ : /Reload the page to try again/;
+      assert.match(status, /^Search could not load its index/);
+      assert.match(status, advice);
+      await page.close();
+    });
+
     test('works from the keyboard, and a query with no match says so', async () => {
       const page = await browser.newPage();
       const watch = await guard(page, origin);
