@@ -47,15 +47,28 @@ fn record(out: &Path, id: u64) -> Value {
     bundle[(id % 4) as usize].clone()
 }
 
-/// Every word of the index with the records holding it.
+/// Every word of the index with the records holding it; each word is in
+/// the file of a shard whose key begins it.
 fn postings(out: &Path, manifest: &Value) -> BTreeMap<String, BTreeSet<u64>> {
-    let mut words = BTreeMap::new();
     let keys = manifest["k"].as_array().expect("shard keys");
-    for (i, key) in keys.iter().enumerate() {
-        let key = key.as_str().expect("a key");
-        let shard = data(out, &format!("i/{i}"));
+    let files = manifest["f"].as_array().expect("shard files");
+    assert_eq!(keys.len(), files.len());
+    let mut keys_of: BTreeMap<u64, Vec<&str>> = BTreeMap::new();
+    for (key, file) in keys.iter().zip(files) {
+        let file = file.as_u64().expect("a file number");
+        keys_of
+            .entry(file)
+            .or_default()
+            .push(key.as_str().expect("a key"));
+    }
+    let mut words = BTreeMap::new();
+    for (file, keys) in keys_of {
+        let shard = data(out, &format!("i/{file}"));
         for (word, list) in shard.as_object().expect("a shard is an object") {
-            assert!(word.starts_with(key), "{word} is in shard {key}");
+            assert!(
+                keys.iter().any(|k| word.starts_with(k)),
+                "{word} is in file {file} of {keys:?}"
+            );
             let list = list.as_array().expect("postings");
             let mut record = 0;
             let records: BTreeSet<u64> = list

@@ -88,9 +88,11 @@ impl Postings {
         self
     }
 
-    /// The shard keys, and each shard as JSON (`{"word":[record, weight,
-    /// record delta, weight, ...], ...}`).
-    pub fn into_shards(self) -> (Vec<String>, Vec<Vec<u8>>) {
+    /// The shards: each key with the number of the file holding its
+    /// words, and each file as JSON (`{"word":[record, weight, record
+    /// delta, weight, ...], ...}`). Small shards next to each other share
+    /// a file, so a small site is a few files, not hundreds.
+    pub fn into_shards(self) -> Shards {
         let mut words = self.lists;
         words.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         words.par_iter_mut().for_each(|(_, list)| {
@@ -100,12 +102,38 @@ impl Postings {
         });
         let mut shards = Vec::new();
         split(&words, 0..words.len(), MIN_KEY, &mut shards);
-        let json = shards
+        // Shards are in word order, so a run of them is a run of words.
+        let mut files: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut keys = Vec::with_capacity(shards.len());
+        let mut in_file = 0;
+        for (key, range) in shards {
+            let size: usize = words[range.clone()].iter().map(|(_, l)| l.len()).sum();
+            match files.last_mut() {
+                Some(file) if in_file + size <= SHARD_POSTINGS => {
+                    file.end = range.end;
+                    in_file += size;
+                }
+                _ => {
+                    files.push(range);
+                    in_file = size;
+                }
+            }
+            keys.push((key, files.len() - 1));
+        }
+        let json = files
             .par_iter()
-            .map(|(_, range)| shard_json(&words[range.clone()]))
+            .map(|range| shard_json(&words[range.clone()]))
             .collect();
-        (shards.into_iter().map(|(key, _)| key).collect(), json)
+        Shards { keys, files: json }
     }
+}
+
+/// The word index cut into files.
+pub struct Shards {
+    /// Each shard's key (the first letters of its words) and file number.
+    pub keys: Vec<(String, usize)>,
+    /// Each file as JSON.
+    pub files: Vec<Vec<u8>>,
 }
 
 /// Adds an empty list for `word`; returns where it is.
@@ -261,22 +289,22 @@ mod tests {
     }
 
     #[test]
-    fn small_shards_are_keyed_by_two_letters() {
-        let (keys, shards) =
-            postings(&[("china", 2), ("chips", 1), ("russia", 1), ("5", 1)]).into_shards();
-        assert_eq!(keys, ["5", "ch", "ru"]);
+    fn small_shards_are_keyed_by_two_letters_and_share_a_file() {
+        let shards = postings(&[("china", 2), ("chips", 1), ("russia", 1), ("5", 1)]).into_shards();
+        let keys: Vec<(&str, usize)> = shards.keys.iter().map(|(k, f)| (k.as_str(), *f)).collect();
+        assert_eq!(keys, [("5", 0), ("ch", 0), ("ru", 0)]);
         assert_eq!(
-            String::from_utf8(shards[1].clone()).unwrap(),
-            r#"{"china":[0,1,1,1],"chips":[100000,1]}"#
+            String::from_utf8(shards.files[0].clone()).unwrap(),
+            r#"{"5":[300000,1],"china":[0,1,1,1],"chips":[100000,1],"russia":[200000,1]}"#
         );
     }
 
     #[test]
     fn large_shards_split_by_one_more_letter() {
         let big = SHARD_POSTINGS;
-        let (keys, _) =
-            postings(&[("th", 1), ("the", big), ("this", big), ("to", 1)]).into_shards();
-        assert_eq!(keys, ["th", "the", "thi", "to"]);
+        let shards = postings(&[("th", 1), ("the", big), ("this", big), ("to", 1)]).into_shards();
+        let keys: Vec<(&str, usize)> = shards.keys.iter().map(|(k, f)| (k.as_str(), *f)).collect();
+        assert_eq!(keys, [("th", 0), ("the", 1), ("thi", 2), ("to", 3)]);
     }
 
     #[test]
@@ -285,8 +313,8 @@ mod tests {
         let mut b = Postings::default();
         b.add(5, "x1", 1);
         a.add(1, "X1 x1", 2);
-        let (_, shards) = b.merge(a).into_shards();
-        assert_eq!(shards[0], br#"{"x1":[1,4,4,1]}"#);
+        let shards = b.merge(a).into_shards();
+        assert_eq!(shards.files[0], br#"{"x1":[1,4,4,1]}"#);
         assert_eq!(deltas(&[2, 3, 7]), [2, 1, 4]);
     }
 }

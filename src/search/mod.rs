@@ -12,10 +12,12 @@
 //! What is written under `search/` (see [`DIR`]):
 //!
 //! - `index.html`, the search page, and `search.js`, its script;
-//! - `data/manifest.js`: the index's version, the record count and the
-//!   shard keys; `data/filters.js`: the records of each tag and publisher;
-//! - `data/i/N.js`: shard N of the inverted index, every word starting
-//!   with the shard's key and the records holding it, with weights;
+//! - `data/manifest.js`: the index's version, the record count, the
+//!   shard keys and the file of each; `data/filters.js`: the records of
+//!   each tag and publisher;
+//! - `data/i/N.js`: shards of the inverted index (one large one, or a
+//!   run of small ones), every word starting with a shard's key and the
+//!   records holding it, with weights;
 //! - `data/d/N.js`: records 4N to 4N+3 (a few per file, as every file
 //!   costs the build time): URL, title, date, tags, summary, sections.
 //!
@@ -195,10 +197,11 @@ pub fn write(corpus: &Corpus, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
                 (a.merge(b), da)
             },
         );
-    let (keys, shards) = postings.into_shards();
-    let written = shards.len();
+    let shards = postings.into_shards();
+    let written = shards.files.len();
     diags.extend(
         shards
+            .files
             .into_par_iter()
             .enumerate()
             .filter_map(|(i, json)| sink(data_file(&format!("i/{i}"), &json)).err())
@@ -209,7 +212,8 @@ pub fn write(corpus: &Corpus, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
         "n": n,
         "b": BUNDLE,
         "r": corpus.reports,
-        "k": keys,
+        "k": shards.keys.iter().map(|(key, _)| key).collect::<Vec<_>>(),
+        "f": shards.keys.iter().map(|(_, file)| file).collect::<Vec<_>>(),
     });
     let filters = serde_json::json!({
         "tag": filter_lists(&corpus.filters.tags),

@@ -55,9 +55,9 @@
 
   // The records holding `term` (or a word starting with it), with scores.
   async function lookup(m, term) {
-    const shards = m.k.flatMap((key, i) => (term.startsWith(key) || (chars(term) > 2 && key.startsWith(term)) ? [i] : []));
+    const shards = new Set(m.k.flatMap((key, i) => (term.startsWith(key) || (chars(term) > 2 && key.startsWith(term)) ? [m.f[i]] : [])));
     const found = new Map();
-    for (const shard of await Promise.all(shards.map((i) => load(`i/${i}`, m.v)))) {
+    for (const shard of await Promise.all([...shards].map((i) => load(`i/${i}`, m.v)))) {
       for (const word in shard) {
         if (!matches(word, term)) continue;
         const p = shard[word];
