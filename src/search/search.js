@@ -237,11 +237,15 @@
         : `No results for “${want.q}”${describe(want)}.`;
     } catch (e) {
       if (mine !== run) return;
-      status.textContent = location.protocol === 'file:'
-        ? 'Search could not load its index: this browser does not let a page opened from disk load the files it needs. Serve the site over http (for example with annalist serve) to search it.'
-        : `Search could not load its index (${e.message}). Reload the page to try again.`;
+      failed(e);
     }
     if (mine === run) list.setAttribute('aria-busy', 'false');
+  }
+
+  function failed(e) {
+    status.textContent = location.protocol === 'file:'
+      ? 'Search could not load its index: this browser does not let a page opened from disk load the files it needs. Serve the site over http (for example with annalist serve) to search it.'
+      : `Search could not load its index (${e.message}). Reload the page to try again.`;
   }
 
   function describe(want) {
@@ -265,6 +269,6 @@
   field.q.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(update, 250); });
   form.addEventListener('change', (e) => { if (e.target !== field.q) update(); });
   form.addEventListener('submit', (e) => { e.preventDefault(); clearTimeout(timer); update(); });
-  more.addEventListener('click', () => showMore(true));
+  more.addEventListener('click', () => showMore(true).catch(failed));
   if (field.q.value) update();
 })();
