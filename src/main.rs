@@ -7,6 +7,13 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// jemalloc: a build allocates and frees millions of small values across
+/// threads, where it costs about a sixth less time than the system
+/// allocator (see bench/compare.py).
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 use annalist::cli::{Cli, Command};
 use annalist::commands::{self, Outcome};
 use annalist::diagnostic::Severity;
@@ -30,8 +37,8 @@ fn main() -> ExitCode {
 }
 
 fn report(outcome: &Outcome) {
-    let stderr = std::io::stderr();
-    let mut err = stderr.lock();
+    // Thousands of warnings are one write each, not one per piece.
+    let mut err = std::io::BufWriter::new(std::io::stderr().lock());
     let errors = outcome.diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = outcome
         .diagnostics
