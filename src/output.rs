@@ -145,25 +145,19 @@ fn swap(stage: &Path, out: &Path) -> io::Result<()> {
     remove_tree(&old)
 }
 
-/// Deletes a folder and everything in it, files in parallel (a large
-/// previous site is thousands of files).
+/// Deletes a folder and everything in it, in parallel: a large previous
+/// site is thousands of files and folders.
 fn remove_tree(dir: &Path) -> io::Result<()> {
-    let mut files = Vec::new();
-    let mut dirs = Vec::new();
-    for entry in walkdir::WalkDir::new(dir) {
-        let entry = entry.map_err(io::Error::other)?;
-        if entry.file_type().is_dir() {
-            dirs.push(entry.into_path());
+    let entries = fs::read_dir(dir)?.collect::<io::Result<Vec<_>>>()?;
+    entries.par_iter().try_for_each(|entry| {
+        // Not followed: a link to a folder is removed as a link.
+        if entry.file_type()?.is_dir() {
+            remove_tree(&entry.path())
         } else {
-            files.push(entry.into_path());
+            fs::remove_file(entry.path())
         }
-    }
-    files.par_iter().try_for_each(fs::remove_file)?;
-    // Deepest first: walkdir lists a folder before its contents.
-    for dir in dirs.iter().rev() {
-        fs::remove_dir(dir)?;
-    }
-    Ok(())
+    })?;
+    fs::remove_dir(dir)
 }
 
 #[cfg(target_os = "linux")]

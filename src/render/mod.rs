@@ -95,12 +95,6 @@ pub fn render_as(
     }
     let (reports, listings): (Vec<Job>, Vec<Job>) =
         todo.into_iter().partition(|j| matches!(j, Job::Report(_)));
-    let written = reports.len() + listings.len();
-    let (mut diags, listing_diags) = rayon::join(
-        || report_pages(site, templates, &reports, sink),
-        || pages::render_jobs(site, templates, &shared, listings, sink),
-    );
-    diags.extend(listing_diags);
     let data: Vec<DataFile> = data_files(site, templates, site_static, profile)
         .into_iter()
         .filter(|(path, key, _)| {
@@ -108,21 +102,30 @@ pub fn render_as(
             memo.changed(path, *key)
         })
         .collect();
-    let data_count = data.len();
-    diags.extend(
-        data.into_par_iter()
-            .filter_map(|(_, _, make)| make().and_then(sink).err())
-            .collect::<Vec<_>>(),
+    let written = reports.len() + listings.len() + data.len();
+    let templates = &*templates;
+    let ((mut diags, listing_diags), data_diags) = rayon::join(
+        || {
+            rayon::join(
+                || report_pages(site, templates, &reports, sink),
+                || pages::render_jobs(site, templates, &shared, listings, sink),
+            )
+        },
+        || {
+            data.into_par_iter()
+                .filter_map(|(_, _, make)| make().and_then(sink).err())
+                .collect::<Vec<_>>()
+        },
     );
+    diags.extend(listing_diags);
+    diags.extend(data_diags);
+    pages::release(shared);
     if !diags.is_empty() {
         return Err(diags);
     }
     let total = keys.len();
     memo.replace(keys);
-    Ok(Rendered {
-        written: written + data_count,
-        total,
-    })
+    Ok(Rendered { written, total })
 }
 
 /// Installs the templates' shared values and returns the key of everything

@@ -352,17 +352,23 @@ fn finish(
     } else {
         urls::file_of(dir)
     };
-    let html = tera.render_sized(template, &ctx, size_hint(site, template))?;
+    let hint = size_hint(site, template);
+    let html = tera.render_sized(template, &ctx, hint);
+    if hint > PAGE {
+        release(ctx);
+    }
     Ok(OutputFile {
         path,
-        bytes: html.into_bytes(),
+        bytes: html?.into_bytes(),
     })
 }
+
+/// The usual size of a page.
+const PAGE: usize = 16 << 10;
 
 /// About how large a page of `template` will be: the pages that list every
 /// source or event can reach hundreds of megabytes.
 fn size_hint(site: &Site, template: &str) -> usize {
-    const PAGE: usize = 16 << 10;
     match template {
         "sources.html" => PAGE + 700 * site.sources.len(),
         "timeline.html" => PAGE + 900 * site.timeline.len().min(site.config.timeline_per_page * 4),
@@ -529,18 +535,27 @@ fn sources_value(site: &Site) -> Value {
         reports: Vec<Citing<'a>>,
     }
     let mut seen: HashMap<&str, usize> = HashMap::new();
-    let views: Vec<SourceView> = site
+    let anchors: Vec<String> = site
         .sources
         .iter()
         .map(|entry| {
-            let s = &entry.source;
-            let n = seen.entry(&s.id).or_insert(0);
+            let id = &entry.source.id;
+            let n = seen.entry(id).or_insert(0);
             *n += 1;
-            SourceView {
-                anchor: match *n {
-                    1 => format!("source-{}", s.id),
-                    n => format!("source-{}-{n}", s.id),
-                },
+            match *n {
+                1 => format!("source-{id}"),
+                n => format!("source-{id}-{n}"),
+            }
+        })
+        .collect();
+    let views: Vec<Value> = site
+        .sources
+        .par_iter()
+        .zip(anchors)
+        .map(|(entry, anchor)| {
+            let s = &entry.source;
+            Value::from_serializable(&SourceView {
+                anchor,
                 source: SourceFields::at(s, &source_prefix(site, entry)),
                 reports: entry
                     .citing
@@ -554,8 +569,14 @@ fn sources_value(site: &Site) -> Value {
                         }
                     })
                     .collect(),
-            }
+            })
         })
         .collect();
-    Value::from_serializable(&views)
+    Value::from(views)
+}
+
+/// Frees `value` on another thread: a page's values can be a hundred
+/// thousand allocations, and the pages after it need not wait for them.
+pub fn release<T: Send + 'static>(value: T) {
+    rayon::spawn(move || drop(value));
 }
