@@ -38,7 +38,6 @@ pub enum Job {
 pub struct Shared {
     summary_keys: Vec<u64>,
     summaries: Vec<OnceLock<Value>>,
-    events: OnceLock<Vec<Value>>,
     years: Vec<(i32, usize)>,
     split: bool,
     global: u64,
@@ -67,7 +66,6 @@ impl Shared {
         Shared {
             summary_keys,
             summaries: (0..site.reports.len()).map(|_| OnceLock::new()).collect(),
-            events: OnceLock::new(),
             split: site.timeline.len() > site.config.timeline_per_page,
             years,
             global,
@@ -80,13 +78,21 @@ impl Shared {
             .clone()
     }
 
-    fn events(&self, site: &Site) -> &[Value] {
-        self.events.get_or_init(|| {
-            site.timeline
-                .par_iter()
-                .map(|e| event_value(site, e))
-                .collect()
-        })
+    /// The values of the timeline's events in `year` (all for `None`):
+    /// made for their page alone, as each event is on one page.
+    fn events(&self, site: &Site, year: Option<i32>) -> Vec<Value> {
+        let mut start = 0;
+        let mut range = 0..site.timeline.len();
+        for &(y, count) in &self.years {
+            if Some(y) == year {
+                range = start..start + count;
+            }
+            start += count;
+        }
+        site.timeline[range]
+            .par_iter()
+            .map(|e| event_value(site, e))
+            .collect()
     }
 }
 
@@ -298,17 +304,7 @@ fn render_job(
             (urls::paginated(&dir, n), "tag.html")
         }
         Job::Timeline(year) => {
-            let events: Vec<Value> = match year {
-                Some(y) => site
-                    .timeline
-                    .iter()
-                    .zip(shared.events(site))
-                    .filter(|(e, _)| site.reports[e.report].events[e.event].date.year == y)
-                    .map(|(_, v)| v.clone())
-                    .collect(),
-                None => shared.events(site).to_vec(),
-            };
-            ctx.insert_value("events", Value::from(events));
+            ctx.insert_value("events", Value::from(shared.events(site, year)));
             ctx.insert_value("year", year.map_or(Value::none(), Value::from));
             timeline_lists(site, shared, &mut ctx);
             let dir = match year {
@@ -575,8 +571,9 @@ fn sources_value(site: &Site) -> Value {
     Value::from(views)
 }
 
-/// Frees `value` on another thread: a page's values can be a hundred
-/// thousand allocations, and the pages after it need not wait for them.
+/// Frees `value` on a thread of its own: a page's values can be a hundred
+/// thousand allocations, and the pages after it need not wait for them
+/// (nor for a busy worker of the pool to free them).
 pub fn release<T: Send + 'static>(value: T) {
-    rayon::spawn(move || drop(value));
+    std::thread::spawn(move || drop(value));
 }
