@@ -6,12 +6,10 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-use std::sync::Arc;
-
 use crate::content::{self, Asset, SiteInput};
 use crate::diagnostic::{self, Diagnostic};
-use crate::markdown;
-use crate::model::{Site, report, site};
+use crate::model::load::{self, Loaded};
+use crate::model::{Site, site};
 use crate::render::memo::{self, Memo};
 use crate::render::templates::Templates;
 use crate::render::{self, NAMED_BY_CONTENT, Profile, Sink};
@@ -56,14 +54,12 @@ pub fn run_as(
     sink: &Sink,
 ) -> (Option<Built>, Vec<Diagnostic>) {
     let Extras { drafts, search } = extras;
-    let (input, mut diags) = content::load(root, base_url);
+    let (input, mut diags) = content::load_settings(root, base_url);
     let SiteInput {
         mut config,
         sources,
         sources_text,
-        documents,
-        intro,
-        assets,
+        mut assets,
         templates,
         ..
     } = input;
@@ -71,18 +67,28 @@ pub fn run_as(
     let mut templates = Templates::compile(&templates)
         .map_err(|found| diags.extend(found))
         .ok();
+    let content = root.join("content");
+    let outside = config.follow_outside_symlinks;
+    let (pages, content_assets) = content::content_files(root, &content, outside, &mut diags);
+    assets.extend(content_assets);
     let globals = site::globals(&sources);
-    let assembled: Vec<_> = documents
+    let loaded: Vec<Loaded> = pages
         .into_par_iter()
-        .filter(|d| drafts || !d.front.draft)
-        .map(|d| report::assemble(&d, &globals))
+        .map(|page| load::load(root, page, &globals, drafts).1)
         .collect();
-    let mut reports = Vec::with_capacity(assembled.len());
-    for (report, found) in assembled {
-        diags.extend(found);
-        reports.extend(report.map(Arc::new));
+    let mut reports = Vec::with_capacity(loaded.len());
+    let mut intro = String::new();
+    for loaded in loaded {
+        match loaded {
+            Loaded::Intro(html) => intro = html,
+            Loaded::Report(report, _, found) => {
+                diags.extend(found);
+                reports.extend(report);
+            }
+            Loaded::Draft => {}
+            Loaded::Failed(d) => diags.push(d),
+        }
     }
-    let intro = intro.map_or_else(String::new, |d| markdown::render_plain(d.body()));
     let bibliography = memo::key(&sources_text);
     let (site, found) = site::build(config, intro, reports, drafts, bibliography);
     diags.extend(found);
@@ -91,7 +97,6 @@ pub fn run_as(
         .filter(|a| a.source.starts_with(root.join("static")))
         .map(|a| a.dest.clone())
         .collect();
-    let mut assets = assets;
     let profile = name_by_content(profile, &mut assets, &site_static, &mut diags);
     if let Some(templates) = templates.as_mut()
         && !diags.iter().any(Diagnostic::is_error)

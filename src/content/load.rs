@@ -1,10 +1,9 @@
 //! Reads a site from disk: configuration, bibliography, content files,
-//! template overrides and files to copy. Files are read in parallel.
+//! template overrides and files to copy.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use super::document::Document;
@@ -28,10 +27,6 @@ pub struct SiteInput {
     pub sources: Vec<(Arc<Source>, (usize, usize))>,
     /// Text of `sources.yaml`, for diagnostics.
     pub sources_text: String,
-    /// Markdown pages under `content/`.
-    pub documents: Vec<Document>,
-    /// `content/_index.md`, the home page intro.
-    pub intro: Option<Document>,
     /// Files copied verbatim into the output.
     pub assets: Vec<Asset>,
     /// The site's own templates, overriding built-ins by name.
@@ -58,28 +53,6 @@ pub struct TemplateFile {
     pub text: String,
 }
 
-/// Loads the site at `root`; `base_url` overrides `site.yaml`. Files that
-/// fail to load are left out and reported; the rest is returned so later
-/// stages can find their own errors in the same run.
-pub fn load(root: &Path, base_url: Option<&str>) -> (SiteInput, Vec<Diagnostic>) {
-    let (mut input, mut diags) = load_settings(root, base_url);
-    let outside = input.config.follow_outside_symlinks;
-    let (pages, assets) = content_files(root, &root.join("content"), outside, &mut diags);
-    let parsed: Vec<Result<Document, Diagnostic>> = pages
-        .into_par_iter()
-        .map(|page| read_page(root, page))
-        .collect();
-    for result in parsed {
-        match result {
-            Ok(doc) if doc.is_intro() => input.intro = Some(doc),
-            Ok(doc) => input.documents.push(doc),
-            Err(d) => diags.push(d),
-        }
-    }
-    input.assets.extend(assets);
-    (input, diags)
-}
-
 /// Loads everything but `content/`: settings, bibliography, templates and
 /// `static/` (as the input's `assets`).
 pub fn load_settings(root: &Path, base_url: Option<&str>) -> (SiteInput, Vec<Diagnostic>) {
@@ -101,8 +74,6 @@ pub fn load_settings(root: &Path, base_url: Option<&str>) -> (SiteInput, Vec<Dia
         config,
         sources,
         sources_text,
-        documents: Vec::new(),
-        intro: None,
         assets,
         templates,
     };

@@ -13,6 +13,6 @@ mod load;
 
 pub use document::Document;
 pub use load::{
-    Asset, PageFile, SiteInput, TemplateFile, content_files, is_editor_temp, load, load_settings,
+    Asset, PageFile, SiteInput, TemplateFile, content_files, is_editor_temp, load_settings,
     load_templates, read_page, walk_static,
 };

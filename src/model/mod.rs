@@ -1,6 +1,8 @@
 //! The site model: reports assembled from documents, then tags, timeline
-//! and sources index built over them. Plain data, no I/O.
+//! and sources index built over them. Plain data; only [`load`] reads
+//! files.
 
+pub mod load;
 pub mod report;
 pub mod site;
 pub mod slug;

@@ -7,6 +7,8 @@ use crate::render::memo::FastMap as HashMap;
 use crate::config::SiteConfig;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::content::frontmatter::Source;
 use crate::diagnostic::Diagnostic;
 
@@ -88,13 +90,38 @@ pub fn build(
     check_paths(&all, &mut diags);
     let (mut pages, mut reports): (Vec<Arc<Report>>, Vec<Arc<Report>>) =
         all.into_iter().partition(|r| r.standalone);
-    reports.sort_by(|a, b| {
+    reports.par_sort_by(|a, b| {
         b.date
             .cmp(&a.date)
             .then_with(|| a.title.cmp(&b.title))
             .then_with(|| a.path.cmp(&b.path))
     });
     pages.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.path.cmp(&b.path)));
+    let (sources, (tag_list, report_tags, timeline)) =
+        rayon::join(|| sources_index(&reports), || tags_and_timeline(&reports));
+    let site = Site {
+        urls: Urls::new(config.base_url.clone()),
+        config,
+        intro,
+        reports,
+        report_tags,
+        pages,
+        tag_ids: tag_list
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.slug.clone(), i))
+            .collect(),
+        tags: tag_list,
+        timeline,
+        sources,
+        bibliography,
+    };
+    (site, diags)
+}
+
+/// The tags (by name) with their reports, each report's tags, and the
+/// timeline (in order) with each event's tags.
+fn tags_and_timeline(reports: &[Arc<Report>]) -> (Vec<Tag>, Vec<Vec<usize>>, Vec<TimelineEvent>) {
     let mut tags = TagTable::default();
     let report_tags: Vec<Vec<usize>> = reports
         .iter()
@@ -121,7 +148,7 @@ pub fn build(
             });
         }
     }
-    timeline.sort_by(|a, b| {
+    timeline.par_sort_by(|a, b| {
         let (ra, rb) = (&reports[a.report], &reports[b.report]);
         let (ea, eb) = (&ra.events[a.event], &rb.events[b.event]);
         ea.date
@@ -137,7 +164,7 @@ pub fn build(
         .map(|(new, &old)| (old, new))
         .collect();
     let tag_list: Vec<Tag> = order.iter().map(|&old| tags.list[old].clone()).collect();
-    let report_tags = report_tags
+    let report_tags: Vec<Vec<usize>> = report_tags
         .into_iter()
         .map(|ids| ids.into_iter().map(|id| remap[&id]).collect())
         .collect();
@@ -147,25 +174,7 @@ pub fn build(
         }
         event.tags.sort_unstable();
     }
-    let sources = sources_index(&reports);
-    let site = Site {
-        urls: Urls::new(config.base_url.clone()),
-        config,
-        intro,
-        reports,
-        report_tags,
-        pages,
-        tag_ids: tag_list
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.slug.clone(), i))
-            .collect(),
-        tags: tag_list,
-        timeline,
-        sources,
-        bibliography,
-    };
-    (site, diags)
+    (tag_list, report_tags, timeline)
 }
 
 /// Tags merged by slug, in order of first appearance.
@@ -314,10 +323,10 @@ fn sources_index(reports: &[Arc<Report>]) -> Vec<SourceEntry> {
     }
     // By title ignoring case, then publisher, then id: two stable sorts, so
     // only the titles are lowercased (once each).
-    entries.sort_by(|a, b| {
+    entries.par_sort_by(|a, b| {
         (&a.source.publisher, &a.source.id).cmp(&(&b.source.publisher, &b.source.id))
     });
-    entries.sort_by_cached_key(|e| e.source.title.to_lowercase());
+    entries.par_sort_by_cached_key(|e| e.source.title.to_lowercase());
     entries
 }
 

@@ -86,8 +86,11 @@ pub fn render_as(
     let shared = pages::Shared::new(site, global);
     let mut keys = memo::FastMap::default();
     let mut todo = Vec::new();
-    for job in pages::jobs(site, &shared) {
-        let (path, key) = (job.path(site), job.key(site, &shared));
+    let keyed: Vec<(Job, String, u64)> = pages::jobs(site, &shared)
+        .into_par_iter()
+        .map(|job| (job, job.path(site), job.key(site, &shared)))
+        .collect();
+    for (job, path, key) in keyed {
         if memo.changed(&path, key) {
             todo.push(job);
         }

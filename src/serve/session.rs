@@ -13,8 +13,8 @@ use rayon::prelude::*;
 use super::watch::Change;
 use crate::content::{self, Asset, SiteInput, TemplateFile, frontmatter::Source};
 use crate::diagnostic::{self, Diagnostic};
-use crate::markdown;
-use crate::model::{Report, Site, report, site};
+use crate::model::load::{self, Loaded};
+use crate::model::{Report, Site, site};
 use crate::render::memo::{self, FastMap, Memo};
 use crate::render::templates::Templates;
 use crate::render::{self, OutputFile};
@@ -397,19 +397,16 @@ impl Session {
         let globals = site::globals(&self.inputs.sources);
         let loaded: Vec<(PathBuf, Entry, Option<String>)> = pages
             .into_par_iter()
-            .map(|page| match content::read_page(&self.root, page) {
-                Ok(doc) => {
-                    let path = doc.path.clone();
-                    if doc.is_intro() {
-                        let html = markdown::render_plain(doc.body());
-                        (path, entry_of(None, false, Vec::new()), Some(html))
-                    } else {
-                        let draft = doc.front.draft;
-                        let (report, found) = report::assemble(&doc, &globals);
+            .map(|page| {
+                let (path, loaded) = load::load(&self.root, page, &globals, true);
+                match loaded {
+                    Loaded::Intro(html) => (path, entry_of(None, false, Vec::new()), Some(html)),
+                    Loaded::Report(report, draft, found) => {
                         (path, entry_of(report, draft, found), None)
                     }
+                    Loaded::Draft => (path, entry_of(None, true, Vec::new()), None),
+                    Loaded::Failed(d) => (path, entry_of(None, false, vec![d]), None),
                 }
-                Err(d) => (d.path.clone(), entry_of(None, false, vec![d]), None),
             })
             .collect();
         for (path, entry, intro) in loaded {
@@ -453,9 +450,9 @@ fn collect_into(
     }
 }
 
-fn entry_of(report: Option<Report>, draft: bool, diagnostics: Vec<Diagnostic>) -> Entry {
+fn entry_of(report: Option<Arc<Report>>, draft: bool, diagnostics: Vec<Diagnostic>) -> Entry {
     Entry {
-        report: report.map(Arc::new),
+        report,
         draft,
         diagnostics,
     }
