@@ -1157,6 +1157,66 @@ fn sources_index_lists_each_cited_source_with_its_reports() {
 }
 
 #[test]
+fn a_large_sources_index_keeps_every_source_in_title_order() {
+    // More sources than one parallel run of `source_list.html` renders.
+    let count = 700;
+    let yaml: String = (0..count)
+        .map(|i| format!("- id: s{i}\n  title: \"Source {i:04}\"\n"))
+        .collect();
+    let body: String = (0..count).map(|i| format!("[@s{i}] ")).collect();
+    let one = dated("Report one", "2024-01-01", "", &body);
+    let site = Site::new(&[
+        ("sources.yaml", yaml.as_str()),
+        ("content/reports/one.md", &one),
+    ]);
+    site.build(&[]).expect_clean();
+    let html = site.main("sources/index.html");
+    assert!(html.contains("700 sources cited"), "{html:.400}");
+    let titles: Vec<&str> = html
+        .split("<h2 class=\"source-title\">")
+        .skip(1)
+        .map(|item| &item[..item.find("</h2>").expect("title end")])
+        .collect();
+    let expected: Vec<String> = (0..count).map(|i| format!("Source {i:04}")).collect();
+    assert_eq!(titles, expected);
+    let ids = attr_values(&html, "id");
+    assert_eq!(
+        ids.len(),
+        ids.iter().collect::<HashSet<_>>().len(),
+        "ids repeat"
+    );
+    assert_eq!(html.matches("<ul class=\"source-list\">").count(), 1);
+    let last = html.rfind("</li>").expect("an entry") + "</li>".len();
+    assert!(
+        html[last..].trim_start().starts_with("</ul>"),
+        "{}",
+        &html[last..]
+    );
+}
+
+#[test]
+fn a_sites_own_sources_template_gets_the_whole_list() {
+    let one = dated(
+        "Report one",
+        "2024-01-01",
+        "sources:\n  - id: b\n    title: \"Beta\"\n  - id: a\n    title: \"Alpha\"\n",
+        "[@a] [@b]",
+    );
+    let template = "{% extends \"base.html\" %}{% block main %}<ol>{% for s in sources %}\
+                    <li>{{ s.title }} ({{ s.anchor }})</li>{% endfor %}</ol>{% endblock main %}";
+    let site = Site::new(&[
+        ("content/reports/one.md", &one),
+        ("templates/sources.html", template),
+    ]);
+    site.build(&[]).expect_clean();
+    let html = site.main("sources/index.html");
+    assert!(
+        html.contains("<ol><li>Alpha (source-a)</li><li>Beta (source-b)</li></ol>"),
+        "{html}"
+    );
+}
+
+#[test]
 fn feed_is_atom_and_lists_reports_newest_first() {
     let mut files = numbered_reports(3, "summary: \"A summary\"");
     files.push((

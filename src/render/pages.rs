@@ -317,10 +317,7 @@ fn render_job(
             timeline_lists(site, shared, &mut ctx);
             (TIMELINE_DIR.to_string(), "timeline_years.html")
         }
-        Job::Sources => {
-            ctx.insert_value("sources", sources_value(site));
-            ("sources/".to_string(), "sources.html")
-        }
+        Job::Sources => return sources_page(site, tera, ctx),
         Job::NotFound => (String::new(), "404.html"),
     };
     finish(site, tera, ctx, &dir, template)
@@ -366,7 +363,6 @@ const PAGE: usize = 16 << 10;
 /// source or event can reach hundreds of megabytes.
 fn size_hint(site: &Site, template: &str) -> usize {
     match template {
-        "sources.html" => PAGE + 700 * site.sources.len(),
         "timeline.html" => PAGE + 900 * site.timeline.len().min(site.config.timeline_per_page * 4),
         _ => PAGE,
     }
@@ -517,22 +513,62 @@ fn source_prefix(site: &Site, entry: &crate::model::SourceEntry) -> String {
     }
 }
 
-fn sources_value(site: &Site) -> Value {
-    #[derive(Serialize)]
-    struct Citing<'a> {
-        title: &'a str,
-        url: String,
+/// Stands for the entries of the sources index while its frame is
+/// rendered; the entries, rendered in parallel runs, replace it after.
+const SOURCE_LIST: &str = "\u{1}annalist:source_list\u{1}";
+
+/// How many sources one run of `source_list.html` renders.
+const SOURCE_RUN: usize = 256;
+
+/// The sources index: `sources.html` with `source_list` and `source_count`,
+/// the entries rendered by `source_list.html` in parallel runs (one page
+/// can list hundreds of thousands). A site's own `sources.html` also gets
+/// the whole list as `sources`, as it may not use `source_list`.
+fn sources_page(site: &Site, tera: &Templates, mut ctx: Context) -> Result<OutputFile, Diagnostic> {
+    let dir = "sources/";
+    let anchors = source_anchors(site);
+    if !tera.is_built_in("sources.html") {
+        let all = site.sources.par_iter().zip(anchors.par_iter());
+        let all: Vec<Value> = all.map(|(e, a)| source_value(site, e, a)).collect();
+        ctx.insert_value("sources", Value::from(all));
     }
-    #[derive(Serialize)]
-    struct SourceView<'a> {
-        anchor: String,
-        #[serde(flatten)]
-        source: SourceFields<'a>,
-        reports: Vec<Citing<'a>>,
-    }
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    let anchors: Vec<String> = site
+    let root = site.urls.root(dir);
+    let runs: Vec<String> = site
         .sources
+        .par_chunks(SOURCE_RUN)
+        .zip(anchors.par_chunks(SOURCE_RUN))
+        .map(|(entries, anchors)| {
+            let values = entries.iter().zip(anchors);
+            let values: Vec<Value> = values.map(|(e, a)| source_value(site, e, a)).collect();
+            let mut run = Context::new();
+            run.insert_value("sources", Value::from(values));
+            run.insert("root", &root);
+            tera.render_sized("source_list.html", &run, SOURCE_RUN * 1024)
+        })
+        .collect::<Result<_, _>>()?;
+    ctx.insert("source_count", &site.sources.len());
+    ctx.insert("source_list", SOURCE_LIST);
+    let frame = finish(site, tera, ctx, dir, "sources.html")?;
+    let frame = String::from_utf8_lossy(&frame.bytes);
+    let size = frame.len() + runs.iter().map(String::len).sum::<usize>();
+    let mut html = String::with_capacity(size);
+    for (i, part) in frame.split(SOURCE_LIST).enumerate() {
+        if i > 0 {
+            runs.iter().for_each(|run| html.push_str(run));
+        }
+        html.push_str(part);
+    }
+    Ok(OutputFile {
+        path: urls::file_of(dir),
+        bytes: html.into_bytes(),
+    })
+}
+
+/// The element id of each entry of the sources index: `source-<id>`, with
+/// a number after the first when two entries share an id.
+fn source_anchors(site: &Site) -> Vec<String> {
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    site.sources
         .iter()
         .map(|entry| {
             let id = &entry.source.id;
@@ -543,32 +579,39 @@ fn sources_value(site: &Site) -> Value {
                 n => format!("source-{id}-{n}"),
             }
         })
-        .collect();
-    let views: Vec<Value> = site
-        .sources
-        .par_iter()
-        .zip(anchors)
-        .map(|(entry, anchor)| {
-            let s = &entry.source;
-            Value::from_serializable(&SourceView {
-                anchor,
-                source: SourceFields::at(s, &source_prefix(site, entry)),
-                reports: entry
-                    .citing
-                    .iter()
-                    .map(|&(ri, number)| {
-                        let r = &site.reports[ri];
-                        let id = &r.references[number - 1].source.id;
-                        Citing {
-                            title: &r.title,
-                            url: format!("{}#ref-{id}", site.urls.link(&r.dir)),
-                        }
-                    })
-                    .collect(),
+        .collect()
+}
+
+/// One entry of the sources index.
+fn source_value(site: &Site, entry: &crate::model::SourceEntry, anchor: &str) -> Value {
+    #[derive(Serialize)]
+    struct Citing<'a> {
+        title: &'a str,
+        url: String,
+    }
+    #[derive(Serialize)]
+    struct SourceView<'a> {
+        anchor: &'a str,
+        #[serde(flatten)]
+        source: SourceFields<'a>,
+        reports: Vec<Citing<'a>>,
+    }
+    Value::from_serializable(&SourceView {
+        anchor,
+        source: SourceFields::at(&entry.source, &source_prefix(site, entry)),
+        reports: entry
+            .citing
+            .iter()
+            .map(|&(ri, number)| {
+                let r = &site.reports[ri];
+                let id = &r.references[number - 1].source.id;
+                Citing {
+                    title: &r.title,
+                    url: format!("{}#ref-{id}", site.urls.link(&r.dir)),
+                }
             })
-        })
-        .collect();
-    Value::from(views)
+            .collect(),
+    })
 }
 
 /// Frees `value` on a thread of its own: a page's values can be a hundred

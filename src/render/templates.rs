@@ -36,6 +36,10 @@ pub const BUILT_IN: [(&str, &str); 14] = [
         include_str!("../../templates/timeline_years.html"),
     ),
     ("sources.html", include_str!("../../templates/sources.html")),
+    (
+        "source_list.html",
+        include_str!("../../templates/source_list.html"),
+    ),
     ("404.html", include_str!("../../templates/404.html")),
     ("search.html", include_str!("../../templates/search.html")),
     ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
@@ -79,6 +83,15 @@ impl Templates {
         templates.tera = tera;
         templates.files = files;
         Ok(templates)
+    }
+
+    /// Whether template `name` is the built-in one, or a copy of it.
+    pub fn is_built_in(&self, name: &str) -> bool {
+        let built_in = BUILT_IN.iter().find(|(n, _)| *n == name);
+        match (self.files.get(name), built_in) {
+            (Some((_, text)), Some((_, original))) => text == original,
+            _ => false,
+        }
     }
 
     /// Renders template `name`; a failure points at the template's line.
