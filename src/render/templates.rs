@@ -12,7 +12,7 @@ use crate::content::TemplateFile;
 use crate::diagnostic::Diagnostic;
 
 /// The built-in templates, by name.
-pub const BUILT_IN: [(&str, &str); 14] = [
+pub const BUILT_IN: [(&str, &str); 15] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("report.html", include_str!("../../templates/report.html")),
