@@ -321,13 +321,18 @@ fn sources_index(reports: &[Arc<Report>]) -> Vec<SourceEntry> {
             entries[at].citing.push((ri, reference.number));
         }
     }
-    // By title ignoring case, then publisher, then id: two stable sorts, so
-    // only the titles are lowercased (once each).
-    entries.par_sort_by(|a, b| {
-        (&a.source.publisher, &a.source.id).cmp(&(&b.source.publisher, &b.source.id))
+    // By title ignoring case, then publisher, then id, then first citation:
+    // one sort, each title lowercased once.
+    let mut keyed: Vec<(String, usize, SourceEntry)> = entries
+        .into_par_iter()
+        .enumerate()
+        .map(|(i, e)| (e.source.title.to_lowercase(), i, e))
+        .collect();
+    keyed.par_sort_unstable_by(|(ta, ia, a), (tb, ib, b)| {
+        let (a, b) = (&a.source, &b.source);
+        (ta, &a.publisher, &a.id, ia).cmp(&(tb, &b.publisher, &b.id, ib))
     });
-    entries.par_sort_by_cached_key(|e| e.source.title.to_lowercase());
-    entries
+    keyed.into_iter().map(|(_, _, e)| e).collect()
 }
 
 /// Sources from `sources.yaml`, by id.
