@@ -158,19 +158,18 @@ fn tags_and_timeline(reports: &[Arc<Report>]) -> (Vec<Tag>, Vec<Vec<usize>>, Vec
             .then_with(|| a.report.cmp(&b.report))
     });
     let order = tags.sorted_order();
-    let remap: HashMap<usize, usize> = order
-        .iter()
-        .enumerate()
-        .map(|(new, &old)| (old, new))
-        .collect();
+    let mut remap = vec![0; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        remap[old] = new;
+    }
     let tag_list: Vec<Tag> = order.iter().map(|&old| tags.list[old].clone()).collect();
     let report_tags: Vec<Vec<usize>> = report_tags
         .into_iter()
-        .map(|ids| ids.into_iter().map(|id| remap[&id]).collect())
+        .map(|ids| ids.into_iter().map(|id| remap[id]).collect())
         .collect();
     for event in &mut timeline {
         for id in &mut event.tags {
-            *id = remap[id];
+            *id = remap[*id];
         }
         event.tags.sort_unstable();
     }
