@@ -10,6 +10,10 @@ test suite: speed is measured here, not asserted in tests.
 
     python3 bench/compare.py                     # 1k and 10k, 5 runs each
     python3 bench/compare.py --sizes 100000 --runs 3 --no-hugo
+
+Each size times the default build (with its search index) and a build
+with --no-search (Hugo's corpus has no search either), interleaved with
+Hugo's.
 """
 
 from __future__ import annotations
@@ -91,24 +95,27 @@ def main() -> None:
 
     for n in args.sizes:
         src = corpus(n, "annalist")
-        a_cmd = [annalist, "build", "--root", str(src), "--output", str(OUT / f"annalist-out-{n}")]
-        h_cmd = None
+        out = str(OUT / f"annalist-out-{n}")
+        variants = {
+            "annalist": [annalist, "build", "--root", str(src), "--output", out],
+            "no-search": [annalist, "build", "--no-search", "--root", str(src), "--output", out],
+        }
         if hugo:
             h_src = corpus(n, "hugo")
-            h_cmd = [hugo, "--quiet", "-s", str(h_src), "-d", str(OUT / f"hugo-out-{n}")]
-        run_timed(a_cmd)  # warm-up
-        if h_cmd:
-            run_timed(h_cmd)
-        a, h = [], []
+            variants["hugo"] = [hugo, "--quiet", "-s", str(h_src), "-d", str(OUT / f"hugo-out-{n}")]
+        for cmd in variants.values():
+            run_timed(cmd)  # warm-up
+        samples: dict[str, list[tuple[float, int]]] = {name: [] for name in variants}
         for _ in range(args.runs):
-            a.append(run_timed(a_cmd))
-            if h_cmd:
-                h.append(run_timed(h_cmd))
+            for name, cmd in variants.items():
+                samples[name].append(run_timed(cmd))
         print(f"{n} reports ({args.runs} interleaved runs, output on {OUT}):")
-        aw, ar = summarise("annalist", a)
-        if h:
-            hw, hr = summarise("hugo", h)
-            print(f"  ratio     wall {aw / hw:6.3f}x       peak RSS {ar / hr:7.3f}x")
+        medians = {name: summarise(name, runs) for name, runs in samples.items()}
+        if "hugo" in medians:
+            hw, hr = medians["hugo"]
+            for name in ("annalist", "no-search"):
+                aw, ar = medians[name]
+                print(f"  {name:9} / hugo: wall {aw / hw:6.3f}x   peak RSS {ar / hr:6.3f}x")
         for d in (OUT / f"annalist-out-{n}", OUT / f"hugo-out-{n}"):
             shutil.rmtree(d, ignore_errors=True)
 
