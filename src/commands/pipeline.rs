@@ -101,10 +101,14 @@ pub fn run_as(
     if let Some(templates) = templates.as_mut()
         && !diags.iter().any(Diagnostic::is_error)
     {
-        // The index reads report bodies, which rendering releases.
-        let indexed = write_index(&site, sink);
+        // The corpus holds the reports, so rendering leaves their bodies
+        // for the index, which is made alongside the pages.
+        let corpus = site.config.search.then(|| search::Corpus::of(&site));
         let mut memo = Memo::default();
-        let rendered = render::render_as(&profile, &site, templates, &site_static, &mut memo, sink);
+        let (indexed, rendered) = rayon::join(
+            || corpus.map_or(Ok(0), |corpus| search::write(&corpus, sink)),
+            || render::render_as(&profile, &site, templates, &site_static, &mut memo, sink),
+        );
         let page = match rendered.is_ok() {
             true => search_page(&site, templates, sink),
             false => Ok(0),
@@ -131,14 +135,6 @@ pub fn run_as(
     }
     diagnostic::sort(&mut diags);
     (None, diags)
-}
-
-/// Writes the search index, when the site has search.
-fn write_index(site: &Site, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
-    match site.config.search {
-        true => search::write(&search::Corpus::of(site), sink),
-        false => Ok(0),
-    }
 }
 
 /// Renders the search page and its script when the site has search.
