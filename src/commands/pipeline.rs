@@ -104,7 +104,7 @@ pub fn run_as(
         // The corpus holds the reports, so rendering leaves their bodies
         // for the index, which is made alongside the pages.
         let corpus = site.config.search.then(|| search::Corpus::of(&site));
-        let mut memo = Memo::default();
+        let mut memo = Memo::one_shot();
         let (indexed, rendered) = rayon::join(
             || corpus.map_or(Ok(0), |corpus| search::write(&corpus, sink)),
             || render::render_as(&profile, &site, templates, &site_static, &mut memo, sink),

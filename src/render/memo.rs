@@ -13,9 +13,26 @@ pub type FastMap<K, V> = HashMap<K, V, ahash::RandomState>;
 #[derive(Debug, Default)]
 pub struct Memo {
     keys: FastMap<String, u64>,
+    /// A memo for one render that nothing renders again: it records
+    /// nothing, and every file is rendered.
+    one_shot: bool,
 }
 
 impl Memo {
+    /// A memo for a single render (`annalist build`): working out what
+    /// each file was made from would be wasted.
+    pub fn one_shot() -> Memo {
+        Memo {
+            one_shot: true,
+            ..Memo::default()
+        }
+    }
+
+    /// Whether this memo records keys (see [`Memo::one_shot`]).
+    pub fn records(&self) -> bool {
+        !self.one_shot
+    }
+
     /// Whether the file at `path` must be rendered for inputs `key`.
     pub fn changed(&self, path: &str, key: u64) -> bool {
         self.keys.get(path) != Some(&key)

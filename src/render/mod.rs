@@ -86,25 +86,28 @@ pub fn render_as(
     let shared = pages::Shared::new(site, global);
     let mut keys = memo::FastMap::default();
     let mut todo = Vec::new();
-    let keyed: Vec<(Job, String, u64)> = pages::jobs(site, &shared)
-        .into_par_iter()
-        .map(|job| (job, job.path(site), job.key(site, &shared)))
-        .collect();
-    for (job, path, key) in keyed {
-        if memo.changed(&path, key) {
-            todo.push(job);
+    let jobs = pages::jobs(site, &shared);
+    let mut data = data_files(site, templates, site_static, profile);
+    if memo.records() {
+        let keyed: Vec<(Job, String, u64)> = jobs
+            .into_par_iter()
+            .map(|job| (job, job.path(site), job.key(site, &shared)))
+            .collect();
+        for (job, path, key) in keyed {
+            if memo.changed(&path, key) {
+                todo.push(job);
+            }
+            keys.insert(path, key);
         }
-        keys.insert(path, key);
+        data.retain(|(path, key, _)| {
+            keys.insert(path.clone(), *key);
+            memo.changed(path, *key)
+        });
+    } else {
+        todo = jobs;
     }
     let (reports, listings): (Vec<Job>, Vec<Job>) =
         todo.into_iter().partition(|j| matches!(j, Job::Report(_)));
-    let data: Vec<DataFile> = data_files(site, templates, site_static, profile)
-        .into_iter()
-        .filter(|(path, key, _)| {
-            keys.insert(path.clone(), *key);
-            memo.changed(path, *key)
-        })
-        .collect();
     let written = reports.len() + listings.len() + data.len();
     let templates = &*templates;
     let ((mut diags, listing_diags), data_diags) = rayon::join(
@@ -125,6 +128,12 @@ pub fn render_as(
     pages::release(shared);
     if !diags.is_empty() {
         return Err(diags);
+    }
+    if !memo.records() {
+        return Ok(Rendered {
+            written,
+            total: written,
+        });
     }
     let total = keys.len();
     memo.replace(keys);
