@@ -176,16 +176,15 @@ fn push_decoded(target: &mut String, raw: &str) {
 }
 
 /// Appends `s` with each run of ASCII whitespace as one space (none at
-/// the start of the target). Text with only single spaces in it, the
-/// common case, is found as such in a quick pass and copied whole.
+/// the start of the target). Text with no control character (so no tab
+/// or newline) and no double space, the common case, is found as such in a
+/// quick pass and copied whole.
 fn push_folded(target: &mut String, s: &str) {
     let bytes = s.as_bytes();
     // A fold, not a search that stops early: the compiler makes it vector
     // code, several bytes per step.
-    let other_space = bytes.iter().fold(0u8, |seen, &b| {
-        seen | u8::from(matches!(b, b'\n' | b'\t' | b'\r' | b'\x0c'))
-    });
-    let plain = other_space == 0 && !s.contains("  ");
+    let control = bytes.iter().fold(0u8, |seen, &b| seen | u8::from(b < b' '));
+    let plain = control == 0 && !s.contains("  ");
     if plain {
         let at_space = target.is_empty() || target.ends_with(' ');
         target.push_str(s.strip_prefix(' ').filter(|_| at_space).unwrap_or(s));
