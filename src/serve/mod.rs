@@ -62,7 +62,7 @@ pub fn run(options: &Options) -> Result<(), String> {
     });
     let first = session.rebuild();
     let mut warned = Warnings::default();
-    index(&session, &indexer, first.is_ok());
+    let ok = first.is_ok();
     publish(
         &session,
         &served,
@@ -72,6 +72,7 @@ pub fn run(options: &Options) -> Result<(), String> {
         started,
         &mut warned,
     );
+    index(&session, &indexer, ok);
     let listener = bind(options.bind, options.port)?;
     let address = listener
         .local_addr()
@@ -88,7 +89,7 @@ pub fn run(options: &Options) -> Result<(), String> {
         let started = Instant::now();
         let what = describe(&batch);
         let result = session.update(&batch);
-        index(&session, &indexer, result.is_ok());
+        let ok = result.is_ok();
         publish(
             &session,
             &served,
@@ -98,6 +99,9 @@ pub fn run(options: &Options) -> Result<(), String> {
             started,
             &mut warned,
         );
+        // After the reload went out: gathering the index's records takes
+        // ~20 ms at 10,000 reports, and the page need not wait for it.
+        index(&session, &indexer, ok);
     }
     Err("the file watcher stopped".to_string())
 }
