@@ -129,13 +129,8 @@ pub fn render_as(
     if !diags.is_empty() {
         return Err(diags);
     }
-    if !memo.records() {
-        return Ok(Rendered {
-            written,
-            total: written,
-        });
-    }
-    let total = keys.len();
+    // A one-shot memo recorded no keys: the site is what was written.
+    let total = if memo.records() { keys.len() } else { written };
     memo.replace(keys);
     Ok(Rendered { written, total })
 }
