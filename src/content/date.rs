@@ -93,11 +93,19 @@ impl PartialDate {
 
     /// The date for people: "2023", "July 2023" or "1 July 2023".
     pub fn display(&self) -> String {
-        match (self.month, self.day) {
-            (Some(m), Some(d)) => format!("{d} {} {}", MONTHS[m as usize - 1], self.year),
-            (Some(m), None) => format!("{} {}", MONTHS[m as usize - 1], self.year),
-            _ => self.year.to_string(),
+        // Built by hand: every page shows dates, and `format!` costs more
+        // than the text it makes.
+        let mut out = String::with_capacity(18);
+        if let Some(m) = self.month {
+            if let Some(d) = self.day {
+                out.push_str(itoa::Buffer::new().format(d));
+                out.push(' ');
+            }
+            out.push_str(MONTHS[m as usize - 1]);
+            out.push(' ');
         }
+        out.push_str(itoa::Buffer::new().format(self.year));
+        out
     }
 
     /// The date as written (for `datetime=` attributes and data files).

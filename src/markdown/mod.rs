@@ -9,7 +9,7 @@ pub mod references;
 use std::collections::HashMap;
 use std::ops::Range;
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::model::slug::slugify;
 use references::{References, Unknown};
@@ -44,9 +44,11 @@ fn options() -> Options {
 /// Renders `body`, numbering its citations in `refs`.
 pub fn render(body: &str, refs: &mut References, links: Links) -> Body {
     let mut unknown = Vec::new();
-    let events = cite_pass(body, refs, links, &mut unknown);
-    let events = heading_pass(events);
-    let mut html = String::with_capacity(body.len() * 3 / 2);
+    let mut events = cite_pass(body, refs, links, &mut unknown);
+    heading_pass(&mut events);
+    // Room for the markup and the citations' previews, so the text is
+    // rarely moved while it grows.
+    let mut html = String::with_capacity(body.len() * 2 + 256);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     // Bodies are kept until their page is written: no slack.
     html.shrink_to_fit();
@@ -160,7 +162,8 @@ fn cite_pass<'a>(
     links: Links,
     unknown: &mut Vec<Unknown>,
 ) -> Vec<Event<'a>> {
-    let mut out = Vec::new();
+    // About one event per 16 bytes of Markdown: sized once, not regrown.
+    let mut out = Vec::with_capacity(body.len() / 16 + 16);
     let mut run = TextRun { parts: Vec::new() };
     let mut in_code = 0usize;
     let mut in_link = 0usize;
@@ -274,43 +277,31 @@ fn reference_link_citation(
 
 /// Gives every heading without an explicit `{#id}` an id made from its
 /// text, unique within the page.
-fn heading_pass(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
+fn heading_pass(events: &mut [Event<'_>]) {
     let mut used: HashMap<String, usize> = HashMap::new();
-    for event in &events {
+    for event in events.iter() {
         if let Event::Start(Tag::Heading { id: Some(id), .. }) = event {
             used.insert(id.to_string(), 1);
         }
     }
-    let mut out = Vec::with_capacity(events.len());
-    let mut pending: Option<(HeadingLevel, usize, String)> = None;
-    for event in events {
-        match (&mut pending, &event) {
-            (
-                None,
-                Event::Start(Tag::Heading {
-                    id: None, level, ..
-                }),
-            ) => {
-                pending = Some((*level, out.len(), String::new()));
-                out.push(event);
+    let mut pending: Option<(usize, String)> = None;
+    for at in 0..events.len() {
+        match (&mut pending, &events[at]) {
+            (None, Event::Start(Tag::Heading { id: None, .. })) => {
+                pending = Some((at, String::new()));
             }
-            (Some((_, _, text)), Event::Text(t) | Event::Code(t)) => {
-                text.push_str(t);
-                out.push(event);
-            }
+            (Some((_, text)), Event::Text(t) | Event::Code(t)) => text.push_str(t),
             (Some(_), Event::End(TagEnd::Heading(_))) => {
-                if let Some((_, at, text)) = pending.take() {
+                if let Some((start, text)) = pending.take() {
                     let id = unique_id(&mut used, &text);
-                    if let Event::Start(Tag::Heading { id: slot, .. }) = &mut out[at] {
+                    if let Event::Start(Tag::Heading { id: slot, .. }) = &mut events[start] {
                         *slot = Some(CowStr::from(id));
                     }
                 }
-                out.push(event);
             }
-            _ => out.push(event),
+            _ => {}
         }
     }
-    out
 }
 
 fn unique_id(used: &mut HashMap<String, usize>, text: &str) -> String {

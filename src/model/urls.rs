@@ -20,7 +20,7 @@ impl Urls {
         if self.base.is_some() {
             dir.to_string()
         } else {
-            format!("{dir}index.html")
+            [dir, "index.html"].concat()
         }
     }
 
@@ -35,7 +35,7 @@ impl Urls {
 
     /// The absolute URL of a site-relative path, when there is a base URL.
     pub fn absolute(&self, path: &str) -> Option<String> {
-        self.base.as_ref().map(|b| format!("{b}{path}"))
+        self.base.as_ref().map(|b| [b, path].concat())
     }
 
     /// The base URL, if any.
@@ -46,7 +46,7 @@ impl Urls {
 
 /// The output file of the page at folder `dir`.
 pub fn file_of(dir: &str) -> String {
-    format!("{dir}index.html")
+    [dir, "index.html"].concat()
 }
 
 /// The folder of page `n` (1-based) of a paginated listing at `dir`.

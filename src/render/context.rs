@@ -106,7 +106,7 @@ fn rebase<'a>(url: &'a str, prefix: &str) -> Cow<'a, str> {
     if prefix.is_empty() || absolute {
         Cow::Borrowed(url)
     } else {
-        Cow::Owned(format!("{prefix}{url}"))
+        Cow::Owned([prefix, url].concat())
     }
 }
 
@@ -262,7 +262,7 @@ impl Site {
                     let s = &reference.source;
                     ReferenceView {
                         number: reference.number,
-                        anchor: format!("ref-{}", s.id),
+                        anchor: ["ref-", &s.id].concat(),
                         source: SourceFields::at(s, up),
                         accessed: s.accessed.as_ref().map(|d| DateView::of(&d.0)),
                         note: &s.note,
@@ -291,7 +291,7 @@ impl Site {
 
 /// The folder of a tag's page.
 pub fn tag_dir(slug: &str) -> String {
-    format!("tags/{slug}/")
+    ["tags/", slug, "/"].concat()
 }
 
 /// The pagination value for page `n` of `total` of a listing at `dir`.

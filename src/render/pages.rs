@@ -486,7 +486,7 @@ fn event_value(site: &Site, e: &crate::model::TimelineEvent) -> Value {
             SourceLink {
                 id: &s.id,
                 title: &s.title,
-                url: format!("{link}#ref-{}", s.id),
+                url: [&link, "#ref-", &s.id].concat(),
             }
         })
         .collect();
@@ -507,7 +507,7 @@ fn source_prefix(site: &Site, entry: &crate::model::SourceEntry) -> String {
     match entry.citing.first() {
         Some(&(ri, _)) => {
             let folder = super::context::source_folder(&site.reports[ri]);
-            format!("{}{folder}", site.urls.root("sources/"))
+            site.urls.root("sources/") + folder
         }
         None => String::new(),
     }
@@ -607,7 +607,7 @@ fn source_value(site: &Site, entry: &crate::model::SourceEntry, anchor: &str) ->
                 let id = &r.references[number - 1].source.id;
                 Citing {
                     title: &r.title,
-                    url: format!("{}#ref-{id}", site.urls.link(&r.dir)),
+                    url: site.urls.link(&r.dir) + "#ref-" + id,
                 }
             })
             .collect(),

@@ -4,15 +4,19 @@
 //! where the OS has one), so a failed or killed build leaves the previous
 //! site exactly as it was.
 
-use std::collections::BTreeSet;
+mod folder;
+
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use crate::content::Asset;
 use crate::render::OutputFile;
+use folder::{Folder, remove_tree};
 
 /// Refuses output folders that would destroy the site itself: the site
 /// root, a parent of it, one of its source folders, or `/`.
@@ -57,6 +61,9 @@ fn absolute(path: &Path) -> PathBuf {
 /// a commit, the staging folder is removed and the target is untouched.
 pub struct Stage {
     dir: PathBuf,
+    folder: Folder,
+    /// The folders made so far, so each is made once.
+    made: Mutex<HashSet<String>>,
     out: PathBuf,
     committed: bool,
 }
@@ -80,6 +87,8 @@ impl Stage {
         }
         fs::create_dir_all(&dir)?;
         Ok(Stage {
+            folder: Folder::open(&dir)?,
+            made: Mutex::default(),
             dir,
             out,
             committed: false,
@@ -95,11 +104,14 @@ impl Stage {
     /// Writes one file (its folders are made as needed). Safe to call
     /// from several threads.
     pub fn write(&self, file: &OutputFile) -> io::Result<()> {
-        let path = self.dir.join(&file.path);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)?;
+        if let Some((dir, _)) = file.path.rsplit_once('/') {
+            let made = || self.made.lock().unwrap_or_else(|e| e.into_inner());
+            if !made().contains(dir) {
+                self.folder.create_dirs(dir)?;
+                made().insert(dir.to_string());
+            }
         }
-        fs::write(path, &file.bytes)
+        self.folder.write(&file.path, &file.bytes)
     }
 
     /// Copies the assets (in parallel).
@@ -143,21 +155,6 @@ fn swap(stage: &Path, out: &Path) -> io::Result<()> {
     fs::rename(out, &old)?;
     fs::rename(stage, out)?;
     remove_tree(&old)
-}
-
-/// Deletes a folder and everything in it, in parallel: a large previous
-/// site is thousands of files and folders.
-fn remove_tree(dir: &Path) -> io::Result<()> {
-    let entries = fs::read_dir(dir)?.collect::<io::Result<Vec<_>>>()?;
-    entries.par_iter().try_for_each(|entry| {
-        // Not followed: a link to a folder is removed as a link.
-        if entry.file_type()?.is_dir() {
-            remove_tree(&entry.path())
-        } else {
-            fs::remove_file(entry.path())
-        }
-    })?;
-    fs::remove_dir(dir)
 }
 
 #[cfg(target_os = "linux")]
