@@ -3,8 +3,7 @@
 //! every error.
 
 use std::path::Path;
-
-use rayon::prelude::*;
+use std::sync::{Mutex, MutexGuard};
 
 use crate::content::{self, Asset, SiteInput};
 use crate::diagnostic::{self, Diagnostic};
@@ -69,16 +68,26 @@ pub fn run_as(
         .ok();
     let content = root.join("content");
     let outside = config.follow_outside_symlinks;
-    let (pages, content_assets) = content::content_files(root, &content, outside, &mut diags);
-    assets.extend(content_assets);
     let globals = site::globals(&sources);
-    let loaded: Vec<Loaded> = pages
-        .into_par_iter()
-        .map(|page| load::load(root, page, &globals, drafts).1)
-        .collect();
+    // Pages are read as the walk finds them; their order is restored after.
+    let loaded = Mutex::new(Vec::new());
+    let content_assets = rayon::scope(|scope| {
+        let mut found = 0;
+        content::content_files(root, &content, outside, &mut diags, |page| {
+            let (at, loaded, globals) = (found, &loaded, &globals);
+            found += 1;
+            scope.spawn(move |_| {
+                let page = load::load(root, page, globals, drafts).1;
+                lock(loaded).push((at, page));
+            });
+        })
+    });
+    assets.extend(content_assets);
+    let mut loaded = loaded.into_inner().unwrap_or_else(|e| e.into_inner());
+    loaded.sort_unstable_by_key(|(at, _)| *at);
     let mut reports = Vec::with_capacity(loaded.len());
     let mut intro = String::new();
-    for loaded in loaded {
+    for (_, loaded) in loaded {
         match loaded {
             Loaded::Intro(html) => intro = html,
             Loaded::Report(report, _, found) => {
@@ -183,4 +192,9 @@ fn name_by_content(
         }
     }
     Profile::Production { site }
+}
+
+/// The value behind `mutex`, even if a thread panicked holding it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }

@@ -2,6 +2,7 @@
 //! template overrides and files to copy.
 
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
@@ -111,14 +112,26 @@ fn rel(root: &Path, path: &Path) -> PathBuf {
 fn read_text(root: &Path, path: &Path) -> Result<String, Diagnostic> {
     let shown = rel(root, path);
     let fail = |msg: String| Diagnostic::error(&shown, 0, 0, msg);
-    let meta = fs::metadata(path).map_err(|e| fail(format!("cannot read file: {e}")))?;
-    if meta.len() > MAX_FILE_SIZE {
-        return Err(fail(format!(
-            "file is {} bytes, larger than the limit of {MAX_FILE_SIZE} bytes",
-            meta.len()
-        )));
+    let cannot = |e: std::io::Error| fail(format!("cannot read file: {e}"));
+    let mut file = fs::File::open(path).map_err(cannot)?;
+    let too_large = |len: u64| {
+        fail(format!(
+            "file is {len} bytes, larger than the limit of {MAX_FILE_SIZE} bytes"
+        ))
+    };
+    let len = file.metadata().map_err(cannot)?.len();
+    if len > MAX_FILE_SIZE {
+        return Err(too_large(len));
     }
-    let bytes = fs::read(path).map_err(|e| fail(format!("cannot read file: {e}")))?;
+    // One byte more than the size, so the read ends without regrowing.
+    let mut bytes = Vec::with_capacity(len as usize + 1);
+    (&mut file)
+        .take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(too_large(bytes.len() as u64));
+    }
     match String::from_utf8(bytes) {
         Ok(mut text) => {
             if text.starts_with('\u{feff}') {
@@ -224,8 +237,20 @@ fn walk(
     outside: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Vec<walkdir::DirEntry> {
-    let canonical_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let mut files = Vec::new();
+    walk_each(root, dir, outside, diags, |entry| files.push(entry));
+    files
+}
+
+/// [`walk`], handing each file to `each` as it is found.
+fn walk_each(
+    root: &Path,
+    dir: &Path,
+    outside: bool,
+    diags: &mut Vec<Diagnostic>,
+    mut each: impl FnMut(walkdir::DirEntry),
+) {
+    let canonical_root = fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let mut it = WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
@@ -269,10 +294,9 @@ fn walk(
             }
         }
         if entry.file_type().is_file() {
-            files.push(entry);
+            each(entry);
         }
     }
-    files
 }
 
 fn slash_path(path: &Path) -> String {
@@ -284,32 +308,35 @@ fn slash_path(path: &Path) -> String {
 
 /// The pages and assets at or below `path` (a file or folder under
 /// `content/`); names starting with `_` are not pages, except the top
-/// `_index.md`, the home page intro.
+/// `_index.md`, the home page intro. Each page goes to `on_page` as soon
+/// as it is found, so reading can start while the walk goes on; the
+/// assets are returned.
 pub fn content_files(
     root: &Path,
     path: &Path,
     outside: bool,
     diags: &mut Vec<Diagnostic>,
-) -> (Vec<PageFile>, Vec<Asset>) {
+    mut on_page: impl FnMut(PageFile),
+) -> Vec<Asset> {
     let content = root.join("content");
-    let (mut pages, mut assets) = (Vec::new(), Vec::new());
+    let mut assets = Vec::new();
     if !path.exists() {
-        return (pages, assets);
+        return assets;
     }
-    for entry in walk(root, path, outside, diags) {
+    walk_each(root, path, outside, diags, |entry| {
         let path = entry.path();
         let inner = path.strip_prefix(&content).unwrap_or(path);
         let name = entry.file_name().to_string_lossy().to_string();
         let parent = inner.parent().map(slash_path).unwrap_or_default();
         if name.starts_with('_') && !(name == "_index.md" && parent.is_empty()) {
-            continue;
+            return;
         }
         if !name.ends_with(".md") {
             assets.push(Asset {
                 source: path.to_path_buf(),
                 dest: slash_path(inner),
             });
-            continue;
+            return;
         }
         let is_bundle = name == "index.md" && !parent.is_empty();
         let (dir, stem) = if is_bundle {
@@ -320,14 +347,14 @@ pub fn content_files(
         } else {
             (parent.clone(), name.trim_end_matches(".md").to_string())
         };
-        pages.push(PageFile {
+        on_page(PageFile {
             path: path.to_path_buf(),
             dir,
             stem,
             is_bundle,
         });
-    }
-    (pages, assets)
+    });
+    assets
 }
 
 /// Reads and parses one page.

@@ -6,11 +6,50 @@
 use std::borrow::Cow;
 
 use serde::Serialize;
+use serde::ser::{SerializeStruct, Serializer};
 use tera::Value;
 
 use crate::content::date::PartialDate;
 use crate::content::frontmatter::Source;
 use crate::model::{Report, ReportEvent, Site, urls};
+
+/// Fields that serialize as part of a larger view: what
+/// `#[serde(flatten)]` does, without its detour through a map grown one
+/// field at a time (flattened views cost about twice as much to build,
+/// and the sources index and timeline build tens of thousands).
+pub trait Fields {
+    /// How many fields.
+    const COUNT: usize;
+    /// Serializes the fields into `out`.
+    fn write<S: SerializeStruct>(&self, out: &mut S) -> Result<(), S::Error>;
+}
+
+/// The fields of `A`, then those of `B`, as one view.
+pub struct Joined<A, B>(pub A, pub B);
+
+impl<A: Fields, B: Fields> Serialize for Joined<A, B> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut out = serializer.serialize_struct("Joined", A::COUNT + B::COUNT)?;
+        self.0.write(&mut out)?;
+        self.1.write(&mut out)?;
+        out.end()
+    }
+}
+
+/// Implements [`Fields`] for a view struct with a lifetime, naming its
+/// fields.
+macro_rules! fields {
+    ($view:ident { $($field:ident),* $(,)? }) => {
+        impl $crate::render::context::Fields for $view<'_> {
+            const COUNT: usize = [$(stringify!($field)),*].len();
+            fn write<S: serde::ser::SerializeStruct>(&self, out: &mut S) -> Result<(), S::Error> {
+                $(out.serialize_field(stringify!($field), &self.$field)?;)*
+                Ok(())
+            }
+        }
+    };
+}
+pub(crate) use fields;
 
 /// A date at its precision.
 #[derive(Serialize)]
@@ -52,7 +91,6 @@ struct SummaryView<'a> {
 }
 
 /// What a reference and the sources index show of a source.
-#[derive(Serialize)]
 pub struct SourceFields<'a> {
     id: &'a str,
     title: &'a str,
@@ -62,6 +100,16 @@ pub struct SourceFields<'a> {
     url: Option<Cow<'a, str>>,
     archive: Option<Cow<'a, str>>,
 }
+
+fields!(SourceFields {
+    id,
+    title,
+    author,
+    publisher,
+    date,
+    url,
+    archive
+});
 
 impl<'a> SourceFields<'a> {
     /// The fields of `s`, with a relative `url` or `archive` prefixed by
@@ -110,17 +158,22 @@ fn rebase<'a>(url: &'a str, prefix: &str) -> Cow<'a, str> {
     }
 }
 
-/// A reference on a report page.
-#[derive(Serialize)]
-struct ReferenceView<'a> {
+/// A reference on a report page: its source's fields and these.
+struct ReferenceFields<'a> {
     number: usize,
     anchor: String,
-    #[serde(flatten)]
-    source: SourceFields<'a>,
     accessed: Option<DateView<'a>>,
     note: &'a str,
     backlinks: Vec<BacklinkView>,
 }
+
+fields!(ReferenceFields {
+    number,
+    anchor,
+    accessed,
+    note,
+    backlinks
+});
 
 #[derive(Serialize)]
 struct BacklinkView {
@@ -129,13 +182,19 @@ struct BacklinkView {
 }
 
 /// What the report page and the timeline both show of an event.
-#[derive(Serialize)]
 pub struct EventFields<'a> {
     date: DateView<'a>,
     end: Option<DateView<'a>>,
     title: &'a str,
     tags: Vec<TagView<'a>>,
 }
+
+fields!(EventFields {
+    date,
+    end,
+    title,
+    tags
+});
 
 impl<'a> EventFields<'a> {
     /// The fields of `event`, with the given tags.
@@ -149,12 +208,12 @@ impl<'a> EventFields<'a> {
     }
 }
 
-#[derive(Serialize)]
-struct EventView<'a> {
-    #[serde(flatten)]
-    event: EventFields<'a>,
+/// An event on its report's page: its fields and its citations.
+struct EventCites<'a> {
     cites: &'a str,
 }
+
+fields!(EventCites { cites });
 
 /// A report or standalone page, in full.
 #[derive(Serialize)]
@@ -167,8 +226,8 @@ struct ReportView<'a> {
     authors: &'a [String],
     tags: Vec<TagView<'a>>,
     content: &'a str,
-    events: Vec<EventView<'a>>,
-    references: Vec<ReferenceView<'a>>,
+    events: Vec<Joined<EventFields<'a>, EventCites<'a>>>,
+    references: Vec<Joined<SourceFields<'a>, ReferenceFields<'a>>>,
     extra: &'a serde_yaml::Mapping,
 }
 
@@ -244,15 +303,10 @@ impl Site {
             events: r
                 .events
                 .iter()
-                .map(|e| EventView {
-                    event: EventFields::of(
-                        e,
-                        e.tags
-                            .iter()
-                            .filter_map(|name| self.tag_by_name(name))
-                            .collect(),
-                    ),
-                    cites: &e.cites,
+                .map(|e| {
+                    let tags = e.tags.iter().filter_map(|name| self.tag_by_name(name));
+                    let event = EventFields::of(e, tags.collect());
+                    Joined(event, EventCites { cites: &e.cites })
                 })
                 .collect(),
             references: r
@@ -260,10 +314,9 @@ impl Site {
                 .iter()
                 .map(|reference| {
                     let s = &reference.source;
-                    ReferenceView {
+                    let fields = ReferenceFields {
                         number: reference.number,
                         anchor: ["ref-", &s.id].concat(),
-                        source: SourceFields::at(s, up),
                         accessed: s.accessed.as_ref().map(|d| DateView::of(&d.0)),
                         note: &s.note,
                         backlinks: reference
@@ -275,7 +328,8 @@ impl Site {
                                 label: label(i),
                             })
                             .collect(),
-                    }
+                    };
+                    Joined(SourceFields::at(s, up), fields)
                 })
                 .collect(),
             extra: &r.extra,

@@ -10,7 +10,7 @@ use tera::{Context, Value};
 
 use super::templates::Templates;
 
-use super::context::{EventFields, SourceFields, pagination, tag_dir};
+use super::context::{EventFields, Joined, SourceFields, fields, pagination, tag_dir};
 use std::hash::{Hash, Hasher};
 
 use super::memo::{self, key};
@@ -468,13 +468,11 @@ fn event_value(site: &Site, e: &crate::model::TimelineEvent) -> Value {
         title: &'a str,
         url: String,
     }
-    #[derive(Serialize)]
-    struct EventView<'a> {
-        #[serde(flatten)]
-        event: EventFields<'a>,
+    struct Links<'a> {
         report: ReportLink<'a>,
         sources: Vec<SourceLink<'a>>,
     }
+    fields!(Links { report, sources });
     let report = &site.reports[e.report];
     let event = &report.events[e.event];
     let link = site.urls.link(&report.dir);
@@ -490,14 +488,17 @@ fn event_value(site: &Site, e: &crate::model::TimelineEvent) -> Value {
             }
         })
         .collect();
-    Value::from_serializable(&EventView {
-        event: EventFields::of(event, site.tag_views(&e.tags)),
+    let links = Links {
         report: ReportLink {
             title: &report.title,
             url: link.clone(),
         },
         sources,
-    })
+    };
+    Value::from_serializable(&Joined(
+        EventFields::of(event, site.tag_views(&e.tags)),
+        links,
+    ))
 }
 
 /// What makes a relative source link work from the sources index: the
@@ -589,16 +590,14 @@ fn source_value(site: &Site, entry: &crate::model::SourceEntry, anchor: &str) ->
         title: &'a str,
         url: String,
     }
-    #[derive(Serialize)]
-    struct SourceView<'a> {
+    struct Entry<'a> {
         anchor: &'a str,
-        #[serde(flatten)]
-        source: SourceFields<'a>,
         reports: Vec<Citing<'a>>,
     }
-    Value::from_serializable(&SourceView {
+    fields!(Entry { anchor, reports });
+    let source = SourceFields::at(&entry.source, &source_prefix(site, entry));
+    let entry = Entry {
         anchor,
-        source: SourceFields::at(&entry.source, &source_prefix(site, entry)),
         reports: entry
             .citing
             .iter()
@@ -611,7 +610,8 @@ fn source_value(site: &Site, entry: &crate::model::SourceEntry, anchor: &str) ->
                 }
             })
             .collect(),
-    })
+    };
+    Value::from_serializable(&Joined(source, entry))
 }
 
 /// Frees `value` on a thread of its own: a page's values can be a hundred

@@ -385,8 +385,11 @@ impl Session {
             self.intro_html.clear();
         }
         let mut walk_diags = Vec::new();
-        let (pages, assets) =
-            content::content_files(&self.root, path, self.outside(), &mut walk_diags);
+        let mut pages = Vec::new();
+        let assets =
+            content::content_files(&self.root, path, self.outside(), &mut walk_diags, |p| {
+                pages.push(p)
+            });
         for asset in assets {
             let at = asset
                 .source
