@@ -113,9 +113,10 @@ fields!(SourceFields {
 
 impl<'a> SourceFields<'a> {
     /// The fields of `s`, with a relative `url` or `archive` prefixed by
-    /// `prefix` so it works from the page that shows it.
-    pub fn at(s: &'a Source, prefix: &str) -> Self {
-        let link = |url: &'a str| rebase(url, prefix);
+    /// `prefix()` so it works from the page that shows it (asked for only
+    /// then: most sources link elsewhere).
+    pub fn at<P: AsRef<str>>(s: &'a Source, prefix: impl Fn() -> P) -> Self {
+        let link = |url: &'a str| rebase(url, &prefix);
         SourceFields {
             id: &s.id,
             title: &s.title,
@@ -145,16 +146,18 @@ pub fn source_folder(r: &Report) -> &str {
     dir.rfind('/').map_or("", |i| &r.dir[..=i])
 }
 
-/// `url` with `prefix` before it when it is a relative path.
-fn rebase<'a>(url: &'a str, prefix: &str) -> Cow<'a, str> {
+/// `url` with `prefix()` before it when it is a relative path.
+fn rebase<'a, P: AsRef<str>>(url: &'a str, prefix: impl Fn() -> P) -> Cow<'a, str> {
     let absolute = url.starts_with(['/', '#', '?'])
         || url
             .split_once(':')
             .is_some_and(|(scheme, _)| !scheme.is_empty() && !scheme.contains('/'));
-    if prefix.is_empty() || absolute {
-        Cow::Borrowed(url)
-    } else {
-        Cow::Owned([prefix, url].concat())
+    if absolute {
+        return Cow::Borrowed(url);
+    }
+    match prefix().as_ref() {
+        "" => Cow::Borrowed(url),
+        prefix => Cow::Owned([prefix, url].concat()),
     }
 }
 
@@ -329,7 +332,7 @@ impl Site {
                             })
                             .collect(),
                     };
-                    Joined(SourceFields::at(s, up), fields)
+                    Joined(SourceFields::at(s, || up), fields)
                 })
                 .collect(),
             extra: &r.extra,

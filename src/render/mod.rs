@@ -413,6 +413,6 @@ fn sitemap(site: &Site, templates: &Templates) -> Result<OutputFile, Diagnostic>
     let xml = templates.render("sitemap.xml", &ctx)?;
     Ok(OutputFile {
         path: "sitemap.xml".to_string(),
-        bytes: xml.into_bytes(),
+        bytes: xml,
     })
 }

@@ -350,10 +350,7 @@ fn finish(
     if hint > PAGE {
         release(ctx);
     }
-    Ok(OutputFile {
-        path,
-        bytes: html?.into_bytes(),
-    })
+    Ok(OutputFile { path, bytes: html? })
 }
 
 /// The usual size of a page.
@@ -501,15 +498,12 @@ fn event_value(site: &Site, e: &crate::model::TimelineEvent) -> Value {
     ))
 }
 
-/// What makes a relative source link work from the sources index: the
-/// way from there to the folder of the first report citing the source,
-/// whose page the link was written for.
-fn source_prefix(site: &Site, entry: &crate::model::SourceEntry) -> String {
+/// What makes a relative source link work from the sources index (whose
+/// `root` is given): the way from there to the folder of the first report
+/// citing the source, whose page the link was written for.
+fn source_prefix(site: &Site, root: &str, entry: &crate::model::SourceEntry) -> String {
     match entry.citing.first() {
-        Some(&(ri, _)) => {
-            let folder = super::context::source_folder(&site.reports[ri]);
-            site.urls.root("sources/") + folder
-        }
+        Some(&(ri, _)) => [root, super::context::source_folder(&site.reports[ri])].concat(),
         None => String::new(),
     }
 }
@@ -528,19 +522,21 @@ const SOURCE_RUN: usize = 256;
 fn sources_page(site: &Site, tera: &Templates, mut ctx: Context) -> Result<OutputFile, Diagnostic> {
     let dir = "sources/";
     let anchors = source_anchors(site);
+    let root = site.urls.root(dir);
     if !tera.is_built_in("sources.html") {
         let all = site.sources.par_iter().zip(anchors.par_iter());
-        let all: Vec<Value> = all.map(|(e, a)| source_value(site, e, a)).collect();
+        let all: Vec<Value> = all.map(|(e, a)| source_value(site, &root, e, a)).collect();
         ctx.insert_value("sources", Value::from(all));
     }
-    let root = site.urls.root(dir);
-    let runs: Vec<String> = site
+    let runs: Vec<Vec<u8>> = site
         .sources
         .par_chunks(SOURCE_RUN)
         .zip(anchors.par_chunks(SOURCE_RUN))
         .map(|(entries, anchors)| {
             let values = entries.iter().zip(anchors);
-            let values: Vec<Value> = values.map(|(e, a)| source_value(site, e, a)).collect();
+            let values: Vec<Value> = values
+                .map(|(e, a)| source_value(site, &root, e, a))
+                .collect();
             let mut run = Context::new();
             run.insert_value("sources", Value::from(values));
             run.insert("root", &root);
@@ -551,17 +547,17 @@ fn sources_page(site: &Site, tera: &Templates, mut ctx: Context) -> Result<Outpu
     ctx.insert("source_list", SOURCE_LIST);
     let frame = finish(site, tera, ctx, dir, "sources.html")?;
     let frame = String::from_utf8_lossy(&frame.bytes);
-    let size = frame.len() + runs.iter().map(String::len).sum::<usize>();
-    let mut html = String::with_capacity(size);
+    let size = frame.len() + runs.iter().map(Vec::len).sum::<usize>();
+    let mut html = Vec::with_capacity(size);
     for (i, part) in frame.split(SOURCE_LIST).enumerate() {
         if i > 0 {
-            runs.iter().for_each(|run| html.push_str(run));
+            runs.iter().for_each(|run| html.extend_from_slice(run));
         }
-        html.push_str(part);
+        html.extend_from_slice(part.as_bytes());
     }
     Ok(OutputFile {
         path: urls::file_of(dir),
-        bytes: html.into_bytes(),
+        bytes: html,
     })
 }
 
@@ -584,7 +580,7 @@ fn source_anchors(site: &Site) -> Vec<String> {
 }
 
 /// One entry of the sources index.
-fn source_value(site: &Site, entry: &crate::model::SourceEntry, anchor: &str) -> Value {
+fn source_value(site: &Site, root: &str, entry: &crate::model::SourceEntry, anchor: &str) -> Value {
     #[derive(Serialize)]
     struct Citing<'a> {
         title: &'a str,
@@ -595,7 +591,7 @@ fn source_value(site: &Site, entry: &crate::model::SourceEntry, anchor: &str) ->
         reports: Vec<Citing<'a>>,
     }
     fields!(Entry { anchor, reports });
-    let source = SourceFields::at(&entry.source, &source_prefix(site, entry));
+    let source = SourceFields::at(&entry.source, || source_prefix(site, root, entry));
     let entry = Entry {
         anchor,
         reports: entry

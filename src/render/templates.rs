@@ -95,30 +95,24 @@ impl Templates {
     }
 
     /// Renders template `name`; a failure points at the template's line.
-    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Diagnostic> {
+    pub fn render(&self, name: &str, context: &tera::Context) -> Result<Vec<u8>, Diagnostic> {
         self.render_sized(name, context, 0)
     }
 
     /// Renders into a buffer made for about `size` bytes, so that a page of
-    /// many megabytes is not copied over and over as it grows.
+    /// many megabytes is not copied over and over as it grows. The bytes
+    /// are UTF-8: templates and values are text.
     pub fn render_sized(
         &self,
         name: &str,
         context: &tera::Context,
         size: usize,
-    ) -> Result<String, Diagnostic> {
+    ) -> Result<Vec<u8>, Diagnostic> {
         let mut out = Vec::with_capacity(size);
         self.tera
             .render_to(name, context, &mut out)
             .map_err(|e| self.error(&e))?;
-        String::from_utf8(out).map_err(|_| {
-            Diagnostic::error(
-                Path::new("templates").join(name).as_path(),
-                0,
-                0,
-                "template output is not UTF-8",
-            )
-        })
+        Ok(out)
     }
 
     /// Turns a Tera error into a diagnostic pointing into the template file.

@@ -48,7 +48,7 @@ pub fn page(site: &Site, templates: &Templates) -> Result<Vec<OutputFile>, Diagn
     Ok(vec![
         OutputFile {
             path: urls::file_of(DIR),
-            bytes: html.into_bytes(),
+            bytes: html,
         },
         OutputFile {
             path: SCRIPT_PATH.to_string(),
