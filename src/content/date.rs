@@ -148,7 +148,9 @@ impl PartialDate {
         last < first
     }
 
-    fn sort_key(&self) -> (i32, u32, u32, i64) {
+    /// What dates sort by: year, month, day (0 when not given, so a
+    /// period comes before the dates inside it), then the timestamp.
+    pub fn sort_key(&self) -> (i32, u32, u32, i64) {
         let seconds = self.time.map_or(i64::MIN, |t| t.timestamp());
         (
             self.year,

@@ -296,7 +296,9 @@ fn data_files<'a>(
 /// need (unless someone else, such as the dev server's cache, holds the
 /// report and will need its body again).
 fn report_pages(site: &Site, templates: &Templates, jobs: &[Job], sink: &Sink) -> Vec<Diagnostic> {
+    // Short runs, so a thread done with other work can take part of them.
     jobs.par_iter()
+        .with_max_len(16)
         .filter_map(|job| {
             let Job::Report(i) = *job else {
                 return None;

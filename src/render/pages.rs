@@ -240,7 +240,11 @@ pub fn render_jobs(
     jobs: Vec<Job>,
     sink: &Sink,
 ) -> Vec<Diagnostic> {
+    // One job per task: a page of a big site's timeline or sources takes
+    // a thread for a while, and the other threads must be able to take
+    // every job after it rather than wait for it.
     jobs.into_par_iter()
+        .with_max_len(1)
         .filter_map(|job| render_job(site, tera, shared, job).and_then(sink).err())
         .collect()
 }
