@@ -17,16 +17,59 @@ pub const MAX_CHARS: usize = 40;
 /// not already), and, for a word of up to 8 ASCII bytes, those bytes as a
 /// number (no two words give the same one: words hold no NUL).
 pub fn each(text: &str, buf: &mut String, mut f: impl FnMut(&str, Option<u64>)) {
-    let mut words = Words { text, at: 0 };
-    while let Some((word, scan)) = words.next_word() {
-        let key = (scan.ascii && word.len() <= 8).then_some(scan.key);
-        if scan.ascii && !scan.upper {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    loop {
+        // To the next letter or digit.
+        loop {
+            let Some(&b) = bytes.get(at) else {
+                return;
+            };
+            match CLASS[usize::from(b)] {
+                0 => at += 1,
+                WIDE => match wide(text, at) {
+                    (_, true) => break,
+                    (len, false) => at += len,
+                },
+                _ => break,
+            }
+        }
+        let start = at;
+        let mut seen = 0;
+        loop {
+            while let Some(&b) = bytes.get(at) {
+                let class = CLASS[usize::from(b)];
+                if class & ALNUM == 0 {
+                    break;
+                }
+                seen |= class;
+                at += 1;
+            }
+            match bytes.get(at) {
+                Some(&b) if b >= 0x80 => match wide(text, at) {
+                    (len, true) => {
+                        seen |= WIDE;
+                        at += len;
+                    }
+                    (_, false) => break,
+                },
+                _ => break,
+            }
+        }
+        let word = &text[start..at];
+        let ascii = seen & WIDE == 0;
+        if !is_word(word, ascii) {
+            continue;
+        }
+        let key = (ascii && word.len() <= 8).then(|| key(bytes, start, word.len()));
+        if ascii && seen & UPPER == 0 {
             f(word, key);
             continue;
         }
         buf.clear();
-        if scan.ascii {
-            buf.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        if ascii {
+            buf.push_str(word);
+            buf.make_ascii_lowercase();
         } else {
             // Whole-word lower casing knows a final sigma (`ΣΟΦΟΣ`: `σοφος`).
             buf.push_str(&word.to_lowercase());
@@ -35,21 +78,28 @@ pub fn each(text: &str, buf: &mut String, mut f: impl FnMut(&str, Option<u64>)) 
     }
 }
 
-/// What was seen of a word while reading it.
-struct Scan {
-    /// Its bytes, lower cased, as a little-endian number (for ASCII words
-    /// of up to 8 bytes; 0 for others).
-    key: u64,
-    /// Whether it is all ASCII.
-    ascii: bool,
-    /// Whether it has an upper-case ASCII letter.
-    upper: bool,
+/// The ASCII letters and digits `bytes[start..start + len]` (`len` 1 to
+/// 8), lower cased, as a little-endian number: one load and a mask when
+/// 8 bytes are there to read. Setting bit 5 lower-cases an ASCII letter
+/// and leaves a digit.
+fn key(bytes: &[u8], start: usize, len: usize) -> u64 {
+    let lower = match bytes[start..].first_chunk::<8>() {
+        Some(&eight) => u64::from_le_bytes(eight),
+        None => bytes[start..start + len]
+            .iter()
+            .rev()
+            .fold(0, |key, &b| (key << 8) | u64::from(b)),
+    } | 0x2020_2020_2020_2020;
+    lower & (u64::MAX >> (64 - 8 * len))
 }
 
-/// The words of a text, as written.
-struct Words<'a> {
-    text: &'a str,
-    at: usize,
+/// The length of the character beyond ASCII at `at`, and whether it is a
+/// letter or digit.
+fn wide(text: &str, at: usize) -> (usize, bool) {
+    match text.get(at..).and_then(|s| s.chars().next()) {
+        Some(c) => (c.len_utf8(), c.is_alphanumeric()),
+        None => (1, false),
+    }
 }
 
 /// What each byte is, as bits: [`ALNUM`] for an ASCII letter or digit,
@@ -76,87 +126,6 @@ static CLASS: [u8; 256] = {
 const ALNUM: u8 = 1;
 const UPPER: u8 = 2;
 const WIDE: u8 = 4;
-
-impl<'a> Words<'a> {
-    /// The next word and what was seen of it.
-    fn next_word(&mut self) -> Option<(&'a str, Scan)> {
-        loop {
-            self.skip_other();
-            let start = self.at;
-            let scan = self.read_word();
-            if start == self.at {
-                return None;
-            }
-            let word = &self.text[start..self.at];
-            if is_word(word, scan.ascii) {
-                return Some((word, scan));
-            }
-        }
-    }
-
-    /// The character at `at`, when it is beyond ASCII and a letter or
-    /// digit exactly when `alphanumeric` says so, and its length.
-    fn wide(&self, at: usize, alphanumeric: bool) -> Option<usize> {
-        let c = self.text.get(at..)?.chars().next()?;
-        (c.is_alphanumeric() == alphanumeric).then(|| c.len_utf8())
-    }
-
-    /// Moves past characters that are not letters or digits.
-    fn skip_other(&mut self) {
-        let bytes = self.text.as_bytes();
-        let mut at = self.at;
-        while at < bytes.len() {
-            match CLASS[usize::from(bytes[at])] {
-                0 => at += 1,
-                WIDE => match self.wide(at, false) {
-                    Some(len) => at += len,
-                    None => break,
-                },
-                _ => break,
-            }
-        }
-        self.at = at;
-    }
-
-    /// Moves past letters and digits.
-    fn read_word(&mut self) -> Scan {
-        let bytes = self.text.as_bytes();
-        let start = self.at;
-        let mut at = start;
-        let mut seen = 0;
-        while at < bytes.len() {
-            let class = CLASS[usize::from(bytes[at])];
-            if class & ALNUM != 0 {
-                seen |= class;
-                at += 1;
-                continue;
-            }
-            match (class, self.wide(at, true)) {
-                (WIDE, Some(len)) => {
-                    seen |= WIDE;
-                    at += len;
-                }
-                _ => break,
-            }
-        }
-        self.at = at;
-        let word = &bytes[start..at];
-        let ascii = seen & WIDE == 0;
-        // Setting bit 5 lower-cases an ASCII letter and leaves a digit.
-        let key = match ascii && word.len() <= 8 {
-            true => word
-                .iter()
-                .rev()
-                .fold(0, |key, &b| (key << 8) | u64::from(b | 0x20)),
-            false => 0,
-        };
-        Scan {
-            key,
-            ascii,
-            upper: seen & UPPER != 0,
-        }
-    }
-}
 
 fn is_word(w: &str, ascii: bool) -> bool {
     if ascii {
