@@ -10,6 +10,8 @@
 //! over every body of the site, so it reads tags in place, without
 //! allocating for them.
 
+use std::borrow::Cow;
+
 use crate::publish::html::reference;
 
 /// A part of a body: the text before the first heading (no anchor, no
@@ -60,9 +62,11 @@ pub fn sections(html: &str) -> Vec<Section> {
         heading: None,
     };
     let mut at = 0;
-    while let Some(lt) = html[at..].find('<') {
-        text.push(&html[at..at + lt]);
-        at += lt;
+    loop {
+        at += push_text(text.target(), &html[at..], true);
+        if at == html.len() {
+            return text.finish();
+        }
         let Some(tag) = Tag::parse(&html[at..]) else {
             return text.finish();
         };
@@ -79,8 +83,6 @@ pub fn sections(html: &str) -> Vec<Section> {
             text.open(&tag);
         }
     }
-    text.push(&html[at..]);
-    text.finish()
 }
 
 /// The sections read so far.
@@ -105,13 +107,6 @@ impl Text {
         }
     }
 
-    /// Appends raw text: entities decoded, whitespace folded.
-    fn push(&mut self, raw: &str) {
-        if !raw.is_empty() {
-            push_decoded(self.target(), raw);
-        }
-    }
-
     fn open(&mut self, tag: &Tag) {
         if !is_inline(&tag.lower()) {
             space(self.target());
@@ -120,7 +115,7 @@ impl Text {
             && let Some(id) = attribute(tag.attrs, "id").filter(|id| !id.is_empty())
         {
             self.out.push(Section {
-                anchor: id,
+                anchor: id.into_owned(),
                 ..Section::default()
             });
             self.heading = Some(level);
@@ -150,60 +145,88 @@ impl Text {
     }
 }
 
-/// Appends `raw` with its character references decoded and its
-/// whitespace folded.
-fn push_decoded(target: &mut String, raw: &str) {
-    let mut rest = raw;
-    while let Some(amp) = rest.find('&') {
-        push_folded(target, &rest[..amp]);
-        rest = &rest[amp..];
-        match reference(rest) {
-            Some((c, len)) => {
-                if c.is_whitespace() {
-                    space(target);
-                } else {
-                    target.push(c);
-                }
-                rest = &rest[len..];
-            }
-            None => {
-                target.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    push_folded(target, rest);
-}
+/// What a byte is to [`push_text`].
+const PLAIN: u8 = 0;
+const SPACE: u8 = 1;
+const AMP: u8 = 2;
+const LT: u8 = 3;
 
-/// Appends `s` with each run of ASCII whitespace as one space (none at
-/// the start of the target). Text with no control character (so no tab
-/// or newline) and no double space, the common case, is found as such in a
-/// quick pass and copied whole.
-fn push_folded(target: &mut String, s: &str) {
-    let bytes = s.as_bytes();
-    // A fold, not a search that stops early: the compiler makes it vector
-    // code, several bytes per step.
-    let control = bytes.iter().fold(0u8, |seen, &b| seen | u8::from(b < b' '));
-    let plain = control == 0 && !s.contains("  ");
-    if plain {
-        let at_space = target.is_empty() || target.ends_with(' ');
-        target.push_str(s.strip_prefix(' ').filter(|_| at_space).unwrap_or(s));
-        return;
-    }
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b > b' ' || !b.is_ascii_whitespace() {
-            continue;
+/// Each byte's class for [`push_text`]: ASCII whitespace, `&`, `<`, or
+/// plain.
+static TEXT: [u8; 256] = {
+    let mut class = [PLAIN; 256];
+    class[b' ' as usize] = SPACE;
+    class[b'\t' as usize] = SPACE;
+    class[b'\n' as usize] = SPACE;
+    class[0x0c] = SPACE;
+    class[b'\r' as usize] = SPACE;
+    class[b'&' as usize] = AMP;
+    class[b'<' as usize] = LT;
+    class
+};
+
+/// Appends `raw` to `target` with its character references decoded and
+/// each run of ASCII whitespace as one space (none at the start of the
+/// target), up to the first `<` when `to_tag` (else all of it); returns
+/// how many bytes it read. One pass, a table lookup a byte: runs of plain
+/// text (single spaces between words included) are copied whole.
+fn push_text(target: &mut String, raw: &str, to_tag: bool) -> usize {
+    let bytes = raw.as_bytes();
+    let (mut start, mut at) = (0, 0);
+    // Where this run of text ends, for references: found at the first `&`.
+    let mut end = None;
+    while let Some(&b) = bytes.get(at) {
+        match TEXT[usize::from(b)] {
+            PLAIN => at += 1,
+            SPACE
+                if b == b' '
+                    && at > start
+                    && bytes
+                        .get(at + 1)
+                        .is_some_and(|&n| TEXT[usize::from(n)] != SPACE) =>
+            {
+                at += 1
+            }
+            SPACE => {
+                target.push_str(&raw[start..at]);
+                space(target);
+                at += 1;
+                while bytes
+                    .get(at)
+                    .is_some_and(|&n| TEXT[usize::from(n)] == SPACE)
+                {
+                    at += 1;
+                }
+                start = at;
+            }
+            AMP => {
+                target.push_str(&raw[start..at]);
+                let end = *end.get_or_insert_with(|| match to_tag {
+                    true => raw[at..].find('<').map_or(raw.len(), |lt| at + lt),
+                    false => raw.len(),
+                });
+                match reference(&raw[at..end]) {
+                    Some((c, len)) => {
+                        if c.is_whitespace() {
+                            space(target);
+                        } else {
+                            target.push(c);
+                        }
+                        at += len;
+                    }
+                    None => {
+                        target.push('&');
+                        at += 1;
+                    }
+                }
+                start = at;
+            }
+            _ if to_tag => break,
+            _ => at += 1,
         }
-        let single =
-            b == b' ' && i > start && bytes.get(i + 1).is_some_and(|n| !n.is_ascii_whitespace());
-        if !single {
-            target.push_str(&s[start..i]);
-            space(target);
-            start = i + 1;
-        }
     }
-    target.push_str(&s[start..]);
+    target.push_str(&raw[start..at]);
+    at
 }
 
 /// One space, unless the target is empty or ends in one.
@@ -233,21 +256,16 @@ impl<'a> Tag<'a> {
             let end = comment.find("-->")?;
             return Some(Tag::nameless(4 + end + 3));
         }
-        let mut quote = None;
-        let mut end = None;
-        for (i, b) in s.bytes().enumerate().skip(1) {
-            match (quote, b) {
-                (Some(q), _) if b == q => quote = None,
-                (Some(_), _) => {}
-                (None, b'"' | b'\'') => quote = Some(b),
-                (None, b'>') => {
-                    end = Some(i);
-                    break;
-                }
-                _ => {}
+        // Quoted attribute values may hold `>`.
+        let bytes = s.as_bytes();
+        let mut i = 1;
+        let end = loop {
+            match *bytes.get(i)? {
+                b'>' => break i,
+                q @ (b'"' | b'\'') => i += 2 + bytes.get(i + 1..)?.iter().position(|&b| b == q)?,
+                _ => i += 1,
             }
-        }
-        let end = end?;
+        };
         let inner = &s[1..end];
         let closing = inner.starts_with('/');
         let inner = inner.trim_start_matches('/');
@@ -322,8 +340,8 @@ impl std::ops::Deref for Lowered {
 }
 
 /// The value of attribute `name` in a tag's attribute text, entities
-/// decoded.
-fn attribute(attrs: &str, name: &str) -> Option<String> {
+/// decoded (and whitespace folded).
+fn attribute<'a>(attrs: &'a str, name: &str) -> Option<Cow<'a, str>> {
     let mut rest = attrs;
     loop {
         rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
@@ -355,28 +373,36 @@ fn attribute(attrs: &str, name: &str) -> Option<String> {
             rest = tail;
         }
         if key.eq_ignore_ascii_case(name) {
+            if value.bytes().all(|b| TEXT[usize::from(b)] == PLAIN) {
+                return Some(Cow::Borrowed(value));
+            }
             let mut decoded = String::new();
-            push_decoded(&mut decoded, value);
-            return Some(decoded);
+            push_text(&mut decoded, value, false);
+            return Some(Cow::Owned(decoded));
         }
     }
 }
 
 /// The position after the end of the element `name` whose opening tag
-/// ends at `at`, or the end of `html`.
+/// ends at `at`, or the end of `html`. Closing tags are matched without
+/// regard to case: annalist writes lower-case tags, raw HTML in a report
+/// may not.
 fn skip_element(html: &str, at: usize, name: &str) -> usize {
-    let close = format!("</{}", name.to_ascii_lowercase());
-    let rest = &html[at..];
-    // annalist writes lower-case tags; raw HTML in a report may not.
-    let found = rest
-        .find(&close)
-        .or_else(|| rest.to_ascii_lowercase().find(&close));
-    match found {
-        Some(i) => html[at + i..]
-            .find('>')
-            .map_or(html.len(), |e| at + i + e + 1),
-        None => html.len(),
+    let bytes = html.as_bytes();
+    let mut from = at;
+    while let Some(lt) = html[from..].find('<') {
+        let close = from + lt;
+        let after = &bytes[close + 1..];
+        if after.first() == Some(&b'/')
+            && (after.get(1..=name.len())).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+        {
+            return html[close..]
+                .find('>')
+                .map_or(html.len(), |e| close + e + 1);
+        }
+        from = close + 1;
     }
+    html.len()
 }
 
 #[cfg(test)]
@@ -432,6 +458,15 @@ mod tests {
         assert_eq!(
             texts("<P>Up<H2 ID=up>Case</H2>"),
             [one("", "", "Up"), one("up", "Case", "")]
+        );
+    }
+
+    #[test]
+    fn whitespace_folds_around_entities_quotes_and_skipped_elements() {
+        let html = "<p>\n  a &nbsp; b\t\r\n c&amp;d  e </p><a title=\"x > y\" href='q'>f</a>g<SUP Class=\"citation\">[<b>1</b>]</Sup>. <h2 id=\"a&amp;b\">H  i</h2>";
+        assert_eq!(
+            texts(html),
+            [one("", "", "a b c&d e fg."), one("a&b", "H i", "")]
         );
     }
 }
