@@ -3,12 +3,9 @@
 //! parallel), merged, then cut into shards by the first letters of their
 //! words, so that a query loads only the shards its words can be in.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 use rayon::prelude::*;
 
-use super::words;
+use super::words::Words;
 use crate::render::memo::FastMap;
 
 /// Words with more postings than this are split by one more letter, so a
@@ -24,11 +21,12 @@ const MIN_KEY: usize = 2;
 /// Words and their postings: `(record, weight)` in record order.
 #[derive(Default)]
 pub struct Postings {
-    /// Each word and its postings.
+    /// Each word and its postings (short words' latest one is in `short`
+    /// until [`flush`](Self::flush)).
     lists: Vec<(String, Vec<(u32, u32)>)>,
-    /// Where each word is in `lists`: short ASCII words (most of them) by
-    /// their bytes as a number, the others by their text.
-    short: HashMap<u64, usize, BuildHasherDefault<Packed>>,
+    /// Short ASCII words (most of them), by their bytes as a number.
+    short: Short,
+    /// The other words, by their text.
     long: FastMap<String, usize>,
     /// Room to lower-case a word in.
     buf: String,
@@ -39,38 +37,63 @@ impl Postings {
     /// `weight`. Records must be added in ascending order within one
     /// `Postings`.
     pub fn add(&mut self, id: u32, text: &str, weight: u32) {
-        let Postings {
-            lists,
-            short,
-            long,
-            buf,
-        } = self;
-        words::each(text, buf, |word, key| {
-            let at = match key {
-                Some(key) => *short.entry(key).or_insert_with(|| new_list(lists, word)),
-                None => match long.get(word) {
-                    Some(&at) => at,
-                    None => {
-                        let at = new_list(lists, word);
-                        long.insert(word.to_string(), at);
-                        at
+        for word in Words::new(text) {
+            let at = match word.key {
+                Some(key) => {
+                    let (slot, new) = self.short.entry(key);
+                    if new {
+                        slot.list = new_list(&mut self.lists, word.lower(&mut self.buf)) as u32;
+                    } else if slot.weight != 0 && slot.record == id {
+                        slot.weight = slot.weight.saturating_add(weight);
+                        continue;
+                    } else if slot.weight != 0 {
+                        self.lists[slot.list as usize]
+                            .1
+                            .push((slot.record, slot.weight));
                     }
-                },
+                    (slot.record, slot.weight) = (id, weight);
+                    continue;
+                }
+                None => {
+                    let word = word.lower(&mut self.buf);
+                    match self.long.get(word) {
+                        Some(&at) => at,
+                        None => {
+                            let at = new_list(&mut self.lists, word);
+                            self.long.insert(word.to_string(), at);
+                            at
+                        }
+                    }
+                }
             };
-            let list = &mut lists[at].1;
+            let list = &mut self.lists[at].1;
             match list.last_mut() {
                 Some(last) if last.0 == id => last.1 = last.1.saturating_add(weight),
                 _ => list.push((id, weight)),
             }
-        });
+        }
+    }
+
+    /// Moves the short words' latest postings to their lists.
+    fn flush(&mut self) {
+        for slot in &mut self.short.slots {
+            if slot.key != 0 && slot.weight != 0 {
+                self.lists[slot.list as usize]
+                    .1
+                    .push((slot.record, slot.weight));
+                slot.weight = 0;
+            }
+        }
     }
 
     /// Both sets of postings in one; `other` holds later records.
-    pub fn merge(mut self, other: Postings) -> Postings {
+    pub fn merge(mut self, mut other: Postings) -> Postings {
+        self.flush();
+        other.flush();
         // `other` holds later records: its postings go after ours.
         for (word, list) in other.lists {
             let at = match packed(&word) {
-                Some(key) => self.short.get(&key).copied(),
+                Some(key) => self.short.find(key),
                 None => self.long.get(&word).copied(),
             };
             match at {
@@ -80,7 +103,9 @@ impl Postings {
                     self.lists[at].1 = list;
                     match packed(&word) {
                         Some(key) => self.short.insert(key, at),
-                        None => self.long.insert(word, at),
+                        None => {
+                            self.long.insert(word, at);
+                        }
                     };
                 }
             }
@@ -92,7 +117,8 @@ impl Postings {
     /// words, and each file as JSON (`{"word":[record, weight, record
     /// delta, weight, ...], ...}`). Small shards next to each other share
     /// a file, so a small site is a few files, not hundreds.
-    pub fn into_shards(self) -> Shards {
+    pub fn into_shards(mut self) -> Shards {
+        self.flush();
         let mut words = self.lists;
         words.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
         words.par_iter_mut().for_each(|(_, list)| {
@@ -142,7 +168,7 @@ fn new_list(lists: &mut Vec<(String, Vec<(u32, u32)>)>, word: &str) -> usize {
     lists.len() - 1
 }
 
-/// A word of up to 8 ASCII bytes as a number, as [`words::each`] gives
+/// A word of up to 8 ASCII bytes as a number, as [`Words`] gives
 /// it.
 fn packed(word: &str) -> Option<u64> {
     let bytes = word.as_bytes();
@@ -154,24 +180,86 @@ fn packed(word: &str) -> Option<u64> {
     })
 }
 
-/// A hasher for [`packed`] words: one multiplication, bits folded down.
+/// Where short words' lists are, and each one's latest posting: an
+/// open-addressing table keyed by [`packed`] words (never 0), probed
+/// linearly from a multiplicative hash, at most half full. Cheaper per
+/// occurrence than a general hash map, and a word repeated in a record
+/// adds to its posting here without touching its list.
 #[derive(Default)]
-struct Packed(u64);
+struct Short {
+    /// A power of two of them once the first word is in.
+    slots: Vec<Slot>,
+    /// How many are taken.
+    len: usize,
+    /// 64 less log2 of the number of slots: a hash shifted right by it
+    /// is a slot.
+    shift: u32,
+}
 
-impl Hasher for Packed {
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    /// The word's bytes, or 0 for an empty slot.
+    key: u64,
+    /// Its list in [`Postings::lists`].
+    list: u32,
+    /// Its latest posting, not yet in its list (none when `weight` is 0).
+    record: u32,
+    weight: u32,
+}
+
+impl Short {
+    /// Where `key` is, or the empty slot where it would go.
+    #[inline]
+    fn slot(&self, key: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize;
+        loop {
+            let k = self.slots[i].key;
+            if k == key || k == 0 {
+                return i;
+            }
+            i = (i + 1) & mask;
         }
     }
 
-    fn write_u64(&mut self, n: u64) {
-        let h = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        self.0 = h ^ (h >> 29);
+    /// The slot of `key`, and whether it was empty (it is now `key`'s).
+    #[inline]
+    fn entry(&mut self, key: u64) -> (&mut Slot, bool) {
+        if 2 * (self.len + 1) > self.slots.len() {
+            self.grow();
+        }
+        let i = self.slot(key);
+        let new = self.slots[i].key == 0;
+        self.len += usize::from(new);
+        let slot = &mut self.slots[i];
+        slot.key = key;
+        (slot, new)
     }
 
-    fn finish(&self) -> u64 {
-        self.0
+    /// Where the list of `key` is, if it has one.
+    fn find(&self, key: u64) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let slot = self.slots[self.slot(key)];
+        (slot.key != 0).then_some(slot.list as usize)
+    }
+
+    /// Records that `key`'s list is `list`.
+    fn insert(&mut self, key: u64, list: usize) {
+        self.entry(key).0.list = list as u32;
+    }
+
+    /// Doubles the table (from 1,024 slots).
+    #[cold]
+    fn grow(&mut self) {
+        let size = (2 * self.slots.len()).max(1024);
+        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
+        self.shift = 64 - size.trailing_zeros();
+        for slot in old.into_iter().filter(|s| s.key != 0) {
+            let i = self.slot(slot.key);
+            self.slots[i] = slot;
+        }
     }
 }
 

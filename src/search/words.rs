@@ -6,91 +6,137 @@
 //! found by typing it. There is no stemming: the script matches the start
 //! of words instead (`sanction` finds `sanctions`).
 //!
-//! This runs over every word of the site, so it reads ASCII a byte at a
-//! time through a table, decodes only other characters, and hands short
-//! ASCII words over as a number too (a cheaper key than their text).
+//! This runs over every word of the site, so it skips to a word a byte
+//! at a time through a table, reads the word eight bytes at a time (as
+//! one number, bit tricks telling ASCII letters and digits from the rest),
+//! decodes only characters beyond ASCII, and hands short ASCII words over
+//! as a number (a cheaper key than their text, and already lower cased).
 
 /// Longer runs (hashes, base64) are not words anyone types.
 pub const MAX_CHARS: usize = 40;
 
-/// Calls `f` with each word of `text`, lower cased (in `buf` when it was
-/// not already), and, for a word of up to 8 ASCII bytes, those bytes as a
-/// number (no two words give the same one: words hold no NUL).
-pub fn each(text: &str, buf: &mut String, mut f: impl FnMut(&str, Option<u64>)) {
-    let bytes = text.as_bytes();
-    let mut at = 0;
-    loop {
-        // To the next letter or digit.
+/// The words of a text, in order.
+pub struct Words<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+/// A word that [`Words`] found.
+pub struct Word<'a> {
+    text: &'a str,
+    start: usize,
+    end: usize,
+    /// For a word of up to 8 ASCII bytes, those bytes lower cased as a
+    /// little-endian number (no two words give the same one: words hold
+    /// no NUL).
+    pub key: Option<u64>,
+    ascii: bool,
+    upper: bool,
+}
+
+impl<'a> Words<'a> {
+    pub fn new(text: &'a str) -> Words<'a> {
+        Words { text, at: 0 }
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = Word<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Word<'a>> {
+        let (text, bytes) = (self.text, self.text.as_bytes());
         loop {
-            let Some(&b) = bytes.get(at) else {
-                return;
-            };
-            match CLASS[usize::from(b)] {
-                0 => at += 1,
-                WIDE => match wide(text, at) {
-                    (_, true) => break,
-                    (len, false) => at += len,
-                },
-                _ => break,
-            }
-        }
-        let start = at;
-        let mut seen = 0;
-        loop {
-            while let Some(&b) = bytes.get(at) {
-                let class = CLASS[usize::from(b)];
-                if class & ALNUM == 0 {
-                    break;
+            // To the next letter or digit.
+            let mut at = self.at;
+            loop {
+                match CLASS[usize::from(*bytes.get(at)?)] {
+                    0 => at += 1,
+                    WIDE => match wide(text, at) {
+                        (_, true) => break,
+                        (len, false) => at += len,
+                    },
+                    _ => break,
                 }
-                seen |= class;
-                at += 1;
             }
-            match bytes.get(at) {
-                Some(&b) if b >= 0x80 => match wide(text, at) {
-                    (len, true) => {
-                        seen |= WIDE;
-                        at += len;
+            let start = at;
+            let mut eight = Eight::at(bytes, at);
+            let head = eight.bytes;
+            let (mut ascii, mut upper) = (true, false);
+            loop {
+                let stop = !eight.alnum & HIGH;
+                // The bits of the bytes before the first that is no ASCII
+                // letter or digit.
+                let run = (stop & stop.wrapping_neg()).wrapping_sub(1);
+                upper |= eight.upper & run != 0;
+                let len = stop.trailing_zeros() as usize / 8;
+                at += len;
+                if len < 8 {
+                    match bytes.get(at) {
+                        Some(&b) if b >= 0x80 => match wide(text, at) {
+                            (len, true) => {
+                                ascii = false;
+                                at += len;
+                            }
+                            (_, false) => break,
+                        },
+                        _ => break,
                     }
-                    (_, false) => break,
-                },
-                _ => break,
+                }
+                eight = Eight::at(bytes, at);
+            }
+            self.at = at;
+            let len = at - start;
+            let word = ascii && (2..=MAX_CHARS).contains(&len)
+                || ascii && len == 1 && bytes[start].is_ascii_digit()
+                || !ascii && is_wide_word(&text[start..at]);
+            if word {
+                return Some(Word {
+                    text,
+                    start,
+                    end: at,
+                    key: (ascii && len <= 8)
+                        .then(|| (head | splat(0x20)) & (u64::MAX >> (64 - 8 * len))),
+                    ascii,
+                    upper,
+                });
             }
         }
-        let word = &text[start..at];
-        let ascii = seen & WIDE == 0;
-        if !is_word(word, ascii) {
-            continue;
-        }
-        let key = (ascii && word.len() <= 8).then(|| key(bytes, start, word.len()));
-        if ascii && seen & UPPER == 0 {
-            f(word, key);
-            continue;
+    }
+}
+
+impl<'a> Word<'a> {
+    /// The word lower cased: as written when it already was, else in
+    /// `buf`.
+    pub fn lower<'b>(&self, buf: &'b mut String) -> &'b str
+    where
+        'a: 'b,
+    {
+        let word = &self.text[self.start..self.end];
+        if self.ascii && !self.upper {
+            return word;
         }
         buf.clear();
-        if ascii {
+        if self.ascii {
             buf.push_str(word);
             buf.make_ascii_lowercase();
         } else {
             // Whole-word lower casing knows a final sigma (`ΣΟΦΟΣ`: `σοφος`).
             buf.push_str(&word.to_lowercase());
         }
-        f(buf, key);
+        buf
     }
 }
 
-/// The ASCII letters and digits `bytes[start..start + len]` (`len` 1 to
-/// 8), lower cased, as a little-endian number: one load and a mask when
-/// 8 bytes are there to read. Setting bit 5 lower-cases an ASCII letter
-/// and leaves a digit.
-fn key(bytes: &[u8], start: usize, len: usize) -> u64 {
-    let lower = match bytes[start..].first_chunk::<8>() {
-        Some(&eight) => u64::from_le_bytes(eight),
-        None => bytes[start..start + len]
-            .iter()
-            .rev()
-            .fold(0, |key, &b| (key << 8) | u64::from(b)),
-    } | 0x2020_2020_2020_2020;
-    lower & (u64::MAX >> (64 - 8 * len))
+/// Whether a run of letters and digits, some beyond ASCII, is a word:
+/// one numeric character, or 2 to [`MAX_CHARS`] characters.
+fn is_wide_word(w: &str) -> bool {
+    let mut chars = w.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => c.is_numeric(),
+        (Some(_), Some(_)) => w.chars().count() <= MAX_CHARS,
+        _ => false,
+    }
 }
 
 /// The length of the character beyond ASCII at `at`, and whether it is a
@@ -102,19 +148,15 @@ fn wide(text: &str, at: usize) -> (usize, bool) {
     }
 }
 
-/// What each byte is, as bits: [`ALNUM`] for an ASCII letter or digit,
-/// with [`UPPER`] for an upper-case one; [`WIDE`] for a byte of a
-/// character beyond ASCII; none for anything else.
+/// What each byte is: [`ALNUM`] for an ASCII letter or digit, [`WIDE`]
+/// for a byte of a character beyond ASCII, 0 for anything else.
 static CLASS: [u8; 256] = {
     let mut class = [0; 256];
     let mut b = 0;
     while b < 256 {
-        let byte = b as u8;
         class[b] = if b >= 0x80 {
             WIDE
-        } else if byte.is_ascii_uppercase() {
-            ALNUM | UPPER
-        } else if byte.is_ascii_alphanumeric() {
+        } else if (b as u8).is_ascii_alphanumeric() {
             ALNUM
         } else {
             0
@@ -124,20 +166,51 @@ static CLASS: [u8; 256] = {
     class
 };
 const ALNUM: u8 = 1;
-const UPPER: u8 = 2;
-const WIDE: u8 = 4;
+const WIDE: u8 = 2;
 
-fn is_word(w: &str, ascii: bool) -> bool {
-    if ascii {
-        return (2..=MAX_CHARS).contains(&w.len())
-            || (w.len() == 1 && w.as_bytes()[0].is_ascii_digit());
+/// The high bit of every byte.
+const HIGH: u64 = splat(0x80);
+
+/// `b` in every byte.
+const fn splat(b: u8) -> u64 {
+    u64::from_ne_bytes([b; 8])
+}
+
+/// Eight bytes of a text as a little-endian number (zeros past its end),
+/// and which are ASCII letters and digits, and upper-case letters, as the
+/// high bit of each byte.
+struct Eight {
+    bytes: u64,
+    alnum: u64,
+    upper: u64,
+}
+
+impl Eight {
+    #[inline]
+    fn at(bytes: &[u8], at: usize) -> Eight {
+        let rest = bytes.get(at..).unwrap_or_default();
+        let n = match rest.first_chunk::<8>() {
+            Some(&eight) => u64::from_le_bytes(eight),
+            None => rest.iter().rev().fold(0, |n, &b| (n << 8) | u64::from(b)),
+        };
+        let ascii = !n & HIGH;
+        let low = n & !HIGH;
+        // Setting bit 5 lower-cases an ASCII letter and leaves a digit.
+        let alnum = between(low | splat(0x20), b'a', b'z') | between(low, b'0', b'9');
+        Eight {
+            bytes: n,
+            alnum: alnum & ascii,
+            upper: between(low, b'A', b'Z') & ascii,
+        }
     }
-    let mut chars = w.chars();
-    match (chars.next(), chars.next()) {
-        (Some(c), None) => c.is_numeric(),
-        (Some(_), Some(_)) => w.chars().count() <= MAX_CHARS,
-        _ => false,
-    }
+}
+
+/// The bytes of `n` (all below 0x80) from `lo` to `hi`, as their high
+/// bits: adding `0x80 - lo` sets the high bit of those at least `lo`,
+/// adding `0x7f - hi` that of those above `hi`, and no byte carries into
+/// the next.
+fn between(n: u64, lo: u8, hi: u8) -> u64 {
+    n.wrapping_add(splat(0x80 - lo)) & !n.wrapping_add(splat(0x7f - hi)) & HIGH
 }
 
 /// How much a word weighs in each part of a report: a word of the title
@@ -173,11 +246,10 @@ mod tests {
     use super::*;
 
     fn words(text: &str) -> Vec<(String, Option<u64>)> {
-        let mut found = Vec::new();
-        each(text, &mut String::new(), |w, key| {
-            found.push((w.to_string(), key))
-        });
-        found
+        let mut buf = String::new();
+        Words::new(text)
+            .map(|w| (w.lower(&mut buf).to_string(), w.key))
+            .collect()
     }
 
     #[test]
