@@ -306,48 +306,52 @@ fn split(
 /// A shard as JSON, record numbers as deltas.
 fn shard_json(words: &[(String, Vec<(u32, u32)>)]) -> Vec<u8> {
     let postings: usize = words.iter().map(|(_, l)| l.len()).sum();
-    let mut out = String::with_capacity(postings * 6 + words.len() * 12);
-    out.push('{');
+    let mut out = Vec::with_capacity(postings * 6 + words.len() * 12);
+    out.push(b'{');
     for (i, (word, list)) in words.iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.push(b',');
         }
         // Words are letters and digits: nothing to escape but quotes, which
         // they cannot hold; serde_json writes them anyway for safety.
-        out.push_str(&serde_json::Value::from(word.as_str()).to_string());
-        out.push_str(":[");
+        out.extend_from_slice(
+            serde_json::Value::from(word.as_str())
+                .to_string()
+                .as_bytes(),
+        );
+        out.extend_from_slice(b":[");
         let mut last = 0;
-        for (j, &(record, weight)) in list.iter().enumerate() {
-            if j > 0 {
-                out.push(',');
-            }
+        for &(record, weight) in list {
             push_number(&mut out, record - last);
-            out.push(',');
+            out.push(b',');
             push_number(&mut out, weight);
+            out.push(b',');
             last = record;
         }
-        out.push(']');
+        match out.last_mut() {
+            Some(end @ b',') => *end = b']',
+            _ => out.push(b']'),
+        }
     }
-    out.push('}');
-    out.into_bytes()
+    out.push(b'}');
+    out
 }
 
 /// Appends `n` in decimal (`write!` costs ten times as much, and shards
-/// hold millions of numbers).
-fn push_number(out: &mut String, mut n: u32) {
+/// hold millions of numbers, most of them one digit).
+fn push_number(out: &mut Vec<u8>, mut n: u32) {
+    if n < 10 {
+        out.push(b'0' + n as u8);
+        return;
+    }
     let mut digits = [0u8; 10];
     let mut at = digits.len();
-    loop {
+    while n > 0 {
         at -= 1;
         digits[at] = b'0' + (n % 10) as u8;
         n /= 10;
-        if n == 0 {
-            break;
-        }
     }
-    for &d in &digits[at..] {
-        out.push(char::from(d));
-    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// `ids` (ascending) as the first one and the differences after it.
