@@ -145,61 +145,48 @@ impl Text {
     }
 }
 
-/// What a byte is to [`push_text`].
-const PLAIN: u8 = 0;
-const SPACE: u8 = 1;
-const AMP: u8 = 2;
-const LT: u8 = 3;
-
-/// Each byte's class for [`push_text`]: ASCII whitespace, `&`, `<`, or
-/// plain.
-static TEXT: [u8; 256] = {
-    let mut class = [PLAIN; 256];
-    class[b' ' as usize] = SPACE;
-    class[b'\t' as usize] = SPACE;
-    class[b'\n' as usize] = SPACE;
-    class[0x0c] = SPACE;
-    class[b'\r' as usize] = SPACE;
-    class[b'&' as usize] = AMP;
-    class[b'<' as usize] = LT;
-    class
-};
-
 /// Appends `raw` to `target` with its character references decoded and
 /// each run of ASCII whitespace as one space (none at the start of the
 /// target), up to the first `<` when `to_tag` (else all of it); returns
-/// how many bytes it read. One pass, a table lookup a byte: runs of plain
-/// text (single spaces between words included) are copied whole.
+/// how many bytes it read. Runs of plain text, single spaces between words
+/// included, are found eight bytes at a time and copied whole.
 fn push_text(target: &mut String, raw: &str, to_tag: bool) -> usize {
     let bytes = raw.as_bytes();
+    // With `to_tag` off, `<` is plain: look for `&` in its place.
+    let stop = splat(if to_tag { b'<' } else { b'&' });
     let (mut start, mut at) = (0, 0);
     // Where this run of text ends, for references: found at the first `&`.
     let mut end = None;
-    while let Some(&b) = bytes.get(at) {
-        match TEXT[usize::from(b)] {
-            PLAIN => at += 1,
-            SPACE
-                if b == b' '
-                    && at > start
-                    && bytes
-                        .get(at + 1)
-                        .is_some_and(|&n| TEXT[usize::from(n)] != SPACE) =>
-            {
-                at += 1
-            }
-            SPACE => {
-                target.push_str(&raw[start..at]);
-                space(target);
-                at += 1;
-                while bytes
-                    .get(at)
-                    .is_some_and(|&n| TEXT[usize::from(n)] == SPACE)
-                {
-                    at += 1;
+    loop {
+        // Whitespace where a run starts is folded (below) at once.
+        let mut carry = 0;
+        let special = match bytes.get(at) {
+            Some(&b) if at == start && b.is_ascii_whitespace() => at,
+            _ => loop {
+                // `<`, `&`, a control byte or a space after a space; zeros
+                // (control bytes) past the end stop it there.
+                let rest = bytes.get(at..).unwrap_or_default();
+                let n = match rest.first_chunk::<8>() {
+                    Some(&eight) => u64::from_le_bytes(eight),
+                    None => rest.iter().rev().fold(0, |n, &b| (n << 8) | u64::from(b)),
+                };
+                let spaces = zero(n ^ splat(b' '));
+                let found = zero(n ^ stop)
+                    | zero(n ^ splat(b'&'))
+                    | zero(n & splat(0xe0))
+                    | (spaces & ((spaces << 8) | carry));
+                if found != 0 {
+                    break at + found.trailing_zeros() as usize / 8;
                 }
-                start = at;
-            }
-            AMP => {
+                carry = spaces >> 56;
+                at += 8;
+            },
+        };
+        at = special.min(bytes.len());
+        match bytes.get(at) {
+            None => break,
+            Some(b'<') if to_tag => break,
+            Some(b'&') => {
                 target.push_str(&raw[start..at]);
                 let end = *end.get_or_insert_with(|| match to_tag {
                     true => raw[at..].find('<').map_or(raw.len(), |lt| at + lt),
@@ -221,12 +208,33 @@ fn push_text(target: &mut String, raw: &str, to_tag: bool) -> usize {
                 }
                 start = at;
             }
-            _ if to_tag => break,
-            _ => at += 1,
+            Some(b) if b.is_ascii_whitespace() => {
+                target.push_str(&raw[start..at]);
+                space(target);
+                while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+                    at += 1;
+                }
+                start = at;
+            }
+            // Another control byte, kept as it is.
+            Some(_) => at += 1,
         }
     }
     target.push_str(&raw[start..at]);
     at
+}
+
+/// `b` in every byte.
+const fn splat(b: u8) -> u64 {
+    u64::from_ne_bytes([b; 8])
+}
+
+/// The zero bytes of `n`, as their high bits (and no others: adding
+/// `0x7f` to the low seven bits of a byte sets its high bit unless they
+/// are all zero, and no byte carries into the next).
+fn zero(n: u64) -> u64 {
+    const LOW: u64 = splat(0x7f);
+    !(((n & LOW) + LOW) | n | LOW)
 }
 
 /// One space, unless the target is empty or ends in one.
@@ -373,7 +381,7 @@ fn attribute<'a>(attrs: &'a str, name: &str) -> Option<Cow<'a, str>> {
             rest = tail;
         }
         if key.eq_ignore_ascii_case(name) {
-            if value.bytes().all(|b| TEXT[usize::from(b)] == PLAIN) {
+            if !value.bytes().any(|b| b == b'&' || b.is_ascii_whitespace()) {
                 return Some(Cow::Borrowed(value));
             }
             let mut decoded = String::new();
