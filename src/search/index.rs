@@ -1,7 +1,7 @@
 //! The inverted index: for every word, the records holding it and how
 //! much it weighs in each. Built in pieces (one per run of records, in
-//! parallel), merged, then cut into shards by the first letters of their
-//! words, so that a query loads only the shards its words can be in.
+//! parallel), put together, then cut into shards by the first letters of
+//! their words, so that a query loads only the shards its words can be in.
 
 use rayon::prelude::*;
 
@@ -18,16 +18,19 @@ const MAX_KEY: usize = 8;
 /// Shard keys start at this many characters.
 const MIN_KEY: usize = 2;
 
-/// Words and their postings: `(record, weight)` in record order.
+/// The postings, `(record, weight)`, of a run of records: appended to one
+/// log as they are made, not to a list per word, and sorted into lists
+/// once, by [`shards`].
 #[derive(Default)]
 pub struct Postings {
-    /// Each word and its postings (short words' latest one is in `short`
-    /// until [`flush`](Self::flush)).
-    lists: Vec<(String, Vec<(u32, u32)>)>,
-    /// Short ASCII words (most of them), by their bytes as a number.
-    short: Short,
-    /// The other words, by their text.
-    long: FastMap<String, usize>,
+    /// The words, numbered as they were first seen.
+    words: Vec<String>,
+    ids: Ids,
+    /// Each word's posting in the latest record it was seen in (weight 0
+    /// for none yet): a word repeated in a record adds to it here.
+    latest: Vec<(u32, u32)>,
+    /// The postings before those; each word's in record order.
+    log: Log,
     /// Room to lower-case a word in.
     buf: String,
 }
@@ -38,120 +41,154 @@ impl Postings {
     /// `Postings`.
     pub fn add(&mut self, id: u32, text: &str, weight: u32) {
         for word in Words::new(text) {
-            let at = match word.key {
-                Some(key) => {
-                    let (slot, new) = self.short.entry(key);
-                    if new {
-                        slot.list = new_list(&mut self.lists, word.lower(&mut self.buf)) as u32;
-                    } else if slot.weight != 0 && slot.record == id {
-                        slot.weight = slot.weight.saturating_add(weight);
-                        continue;
-                    } else if slot.weight != 0 {
-                        self.lists[slot.list as usize]
-                            .1
-                            .push((slot.record, slot.weight));
+            let n = match word.key {
+                Some(key) => match self.ids.short.entry(key) {
+                    (slot, false) => slot.word,
+                    (slot, true) => {
+                        slot.word = self.words.len() as u32;
+                        let n = slot.word;
+                        let text = word.lower(&mut self.buf).to_string();
+                        self.new_word(text);
+                        n
                     }
-                    (slot.record, slot.weight) = (id, weight);
-                    continue;
-                }
+                },
                 None => {
-                    let word = word.lower(&mut self.buf);
-                    match self.long.get(word) {
-                        Some(&at) => at,
+                    let text = word.lower(&mut self.buf);
+                    match self.ids.long.get(text) {
+                        Some(&n) => n,
                         None => {
-                            let at = new_list(&mut self.lists, word);
-                            self.long.insert(word.to_string(), at);
-                            at
+                            let n = self.words.len() as u32;
+                            self.ids.long.insert(text.to_string(), n);
+                            let text = text.to_string();
+                            self.new_word(text);
+                            n
                         }
                     }
                 }
             };
-            let list = &mut self.lists[at].1;
-            match list.last_mut() {
-                Some(last) if last.0 == id => last.1 = last.1.saturating_add(weight),
-                _ => list.push((id, weight)),
+            let latest = &mut self.latest[n as usize];
+            if latest.0 == id && latest.1 != 0 {
+                latest.1 = latest.1.saturating_add(weight);
+            } else {
+                if latest.1 != 0 {
+                    self.log.push((n, latest.0, latest.1));
+                }
+                *latest = (id, weight);
             }
         }
     }
 
-    /// Moves the short words' latest postings to their lists.
-    fn flush(&mut self) {
-        for slot in &mut self.short.slots {
-            if slot.key != 0 && slot.weight != 0 {
-                self.lists[slot.list as usize]
-                    .1
-                    .push((slot.record, slot.weight));
-                slot.weight = 0;
-            }
-        }
+    fn new_word(&mut self, word: String) {
+        self.words.push(word);
+        self.latest.push((0, 0));
     }
 
-    /// Both sets of postings in one; `other` holds later records.
-    pub fn merge(mut self, mut other: Postings) -> Postings {
-        self.flush();
-        other.flush();
-        // `other` holds later records: its postings go after ours.
-        for (word, list) in other.lists {
-            let at = match packed(&word) {
-                Some(key) => self.short.find(key),
-                None => self.long.get(&word).copied(),
-            };
-            match at {
-                Some(at) => self.lists[at].1.extend(list),
-                None => {
-                    let at = new_list(&mut self.lists, &word);
-                    self.lists[at].1 = list;
-                    match packed(&word) {
-                        Some(key) => self.short.insert(key, at),
-                        None => {
-                            self.long.insert(word, at);
-                        }
-                    };
-                }
-            }
-        }
-        self
+    /// The log with every word's latest posting in it.
+    fn into_log(mut self) -> (Vec<String>, Log) {
+        let latest = self.latest.iter().enumerate();
+        self.log.extend(
+            latest
+                .filter(|(_, p)| p.1 != 0)
+                .map(|(n, &(record, weight))| (n as u32, record, weight)),
+        );
+        (self.words, self.log)
     }
+}
 
-    /// The shards: each key with the number of the file holding its
-    /// words, and each file as JSON (`{"word":[record, weight, record
-    /// delta, weight, ...], ...}`). Small shards next to each other share
-    /// a file, so a small site is a few files, not hundreds.
-    pub fn into_shards(mut self) -> Shards {
-        self.flush();
-        let mut words = self.lists;
-        words.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        words.par_iter_mut().for_each(|(_, list)| {
-            if !list.is_sorted_by_key(|p| p.0) {
-                list.sort_unstable_by_key(|p| p.0);
-            }
-        });
-        let mut shards = Vec::new();
-        split(&words, 0..words.len(), MIN_KEY, &mut shards);
-        // Shards are in word order, so a run of them is a run of words.
-        let mut files: Vec<std::ops::Range<usize>> = Vec::new();
-        let mut keys = Vec::with_capacity(shards.len());
-        let mut in_file = 0;
-        for (key, range) in shards {
-            let size: usize = words[range.clone()].iter().map(|(_, l)| l.len()).sum();
-            match files.last_mut() {
-                Some(file) if in_file + size <= SHARD_POSTINGS => {
-                    file.end = range.end;
-                    in_file += size;
+/// Postings as `(word, record, weight)`.
+type Log = Vec<(u32, u32, u32)>;
+
+/// Word numbers by word.
+#[derive(Default)]
+struct Ids {
+    /// Short ASCII words (most of them), by their bytes as a number.
+    short: Short,
+    /// The other words, by their text.
+    long: FastMap<String, u32>,
+}
+
+impl Ids {
+    /// The number of `word`, given `next` (and remembered) if it had none.
+    fn get_or(&mut self, word: &str, next: u32) -> u32 {
+        match packed(word) {
+            Some(key) => match self.short.entry(key) {
+                (slot, false) => slot.word,
+                (slot, true) => {
+                    slot.word = next;
+                    next
                 }
-                _ => {
-                    files.push(range);
-                    in_file = size;
-                }
-            }
-            keys.push((key, files.len() - 1));
+            },
+            None => *self.long.entry(word.to_string()).or_insert(next),
         }
-        let json = files
-            .par_iter()
-            .map(|range| shard_json(&words[range.clone()]))
-            .collect();
-        Shards { keys, files: json }
     }
+}
+
+/// The index of `parts` (each the postings of a run of records, the runs
+/// in record order) as shards: each key with the number of the file
+/// holding its words, and each file as JSON (`{"word":[record, weight,
+/// record delta, weight, ...], ...}`). Small shards next to each other
+/// share a file, so a small site is a few files, not hundreds.
+pub fn shards(parts: Vec<Postings>) -> Shards {
+    let mut ids = Ids::default();
+    let mut words: Vec<(String, Vec<(u32, u32)>)> = Vec::new();
+    let mut counts: Vec<usize> = Vec::new();
+    let parts: Vec<(Vec<u32>, Log)> = parts
+        .into_iter()
+        .map(|part| {
+            let (part_words, log) = part.into_log();
+            let numbers = part_words
+                .into_iter()
+                .map(|word| {
+                    let n = ids.get_or(&word, words.len() as u32);
+                    if n as usize == words.len() {
+                        words.push((word, Vec::new()));
+                        counts.push(0);
+                    }
+                    n
+                })
+                .collect::<Vec<u32>>();
+            for &(n, _, _) in &log {
+                counts[numbers[n as usize] as usize] += 1;
+            }
+            (numbers, log)
+        })
+        .collect();
+    for ((_, list), &count) in words.iter_mut().zip(&counts) {
+        list.reserve_exact(count);
+    }
+    // Parts in record order, each word's postings in record order within
+    // a part: every list comes out in record order.
+    for (numbers, log) in parts {
+        for (n, record, weight) in log {
+            words[numbers[n as usize] as usize].1.push((record, weight));
+        }
+    }
+    words.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut shards = Vec::new();
+    split(&words, 0..words.len(), MIN_KEY, &mut shards);
+    // Shards are in word order, so a run of them is a run of words.
+    let mut files: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut keys = Vec::with_capacity(shards.len());
+    let mut in_file = 0;
+    for (key, range) in shards {
+        let size: usize = words[range.clone()].iter().map(|(_, l)| l.len()).sum();
+        match files.last_mut() {
+            Some(file) if in_file + size <= SHARD_POSTINGS => {
+                file.end = range.end;
+                in_file += size;
+            }
+            _ => {
+                files.push(range);
+                in_file = size;
+            }
+        }
+        keys.push((key, files.len() - 1));
+    }
+    let json = files
+        .par_iter()
+        .map(|range| shard_json(&words[range.clone()]))
+        .collect();
+    Shards { keys, files: json }
 }
 
 /// The word index cut into files.
@@ -160,12 +197,6 @@ pub struct Shards {
     pub keys: Vec<(String, usize)>,
     /// Each file as JSON.
     pub files: Vec<Vec<u8>>,
-}
-
-/// Adds an empty list for `word`; returns where it is.
-fn new_list(lists: &mut Vec<(String, Vec<(u32, u32)>)>, word: &str) -> usize {
-    lists.push((word.to_string(), Vec::new()));
-    lists.len() - 1
 }
 
 /// A word of up to 8 ASCII bytes as a number, as [`Words`] gives
@@ -180,11 +211,9 @@ fn packed(word: &str) -> Option<u64> {
     })
 }
 
-/// Where short words' lists are, and each one's latest posting: an
-/// open-addressing table keyed by [`packed`] words (never 0), probed
-/// linearly from a multiplicative hash, at most half full. Cheaper per
-/// occurrence than a general hash map, and a word repeated in a record
-/// adds to its posting here without touching its list.
+/// The numbers of short words: an open-addressing table keyed by
+/// [`packed`] words (never 0), probed linearly from a multiplicative hash,
+/// at most half full; cheaper per occurrence than a general hash map.
 #[derive(Default)]
 struct Short {
     /// A power of two of them once the first word is in.
@@ -200,28 +229,11 @@ struct Short {
 struct Slot {
     /// The word's bytes, or 0 for an empty slot.
     key: u64,
-    /// Its list in [`Postings::lists`].
-    list: u32,
-    /// Its latest posting, not yet in its list (none when `weight` is 0).
-    record: u32,
-    weight: u32,
+    /// Its number.
+    word: u32,
 }
 
 impl Short {
-    /// Where `key` is, or the empty slot where it would go.
-    #[inline]
-    fn slot(&self, key: u64) -> usize {
-        let mask = self.slots.len() - 1;
-        let mut i = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize;
-        loop {
-            let k = self.slots[i].key;
-            if k == key || k == 0 {
-                return i;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
     /// The slot of `key`, and whether it was empty (it is now `key`'s).
     #[inline]
     fn entry(&mut self, key: u64) -> (&mut Slot, bool) {
@@ -236,21 +248,21 @@ impl Short {
         (slot, new)
     }
 
-    /// Where the list of `key` is, if it has one.
-    fn find(&self, key: u64) -> Option<usize> {
-        if self.slots.is_empty() {
-            return None;
+    /// Where `key` is, or the empty slot where it would go.
+    #[inline]
+    fn slot(&self, key: u64) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize;
+        loop {
+            let k = self.slots[i].key;
+            if k == key || k == 0 {
+                return i;
+            }
+            i = (i + 1) & mask;
         }
-        let slot = self.slots[self.slot(key)];
-        (slot.key != 0).then_some(slot.list as usize)
     }
 
-    /// Records that `key`'s list is `list`.
-    fn insert(&mut self, key: u64, list: usize) {
-        self.entry(key).0.list = list as u32;
-    }
-
-    /// Doubles the table (from 1,024 slots).
+/// Doubles the table (from 1,024 slots).
     #[cold]
     fn grow(&mut self) {
         let size = (2 * self.slots.len()).max(1024);
@@ -370,19 +382,19 @@ pub fn deltas(ids: &[u32]) -> Vec<u32> {
 mod tests {
     use super::*;
 
-    fn postings(words: &[(&str, usize)]) -> Postings {
+    fn postings(words: &[(&str, usize)]) -> Shards {
         let mut p = Postings::default();
         for (i, &(word, count)) in words.iter().enumerate() {
             for r in 0..count {
                 p.add((i * 100_000 + r) as u32, word, 1);
             }
         }
-        p
+        shards(vec![p])
     }
 
     #[test]
     fn small_shards_are_keyed_by_two_letters_and_share_a_file() {
-        let shards = postings(&[("china", 2), ("chips", 1), ("russia", 1), ("5", 1)]).into_shards();
+        let shards = postings(&[("china", 2), ("chips", 1), ("russia", 1), ("5", 1)]);
         let keys: Vec<(&str, usize)> = shards.keys.iter().map(|(k, f)| (k.as_str(), *f)).collect();
         assert_eq!(keys, [("5", 0), ("ch", 0), ("ru", 0)]);
         assert_eq!(
@@ -394,19 +406,22 @@ mod tests {
     #[test]
     fn large_shards_split_by_one_more_letter() {
         let big = SHARD_POSTINGS;
-        let shards = postings(&[("th", 1), ("the", big), ("this", big), ("to", 1)]).into_shards();
+        let shards = postings(&[("th", 1), ("the", big), ("this", big), ("to", 1)]);
         let keys: Vec<(&str, usize)> = shards.keys.iter().map(|(k, f)| (k.as_str(), *f)).collect();
         assert_eq!(keys, [("th", 0), ("the", 1), ("thi", 2), ("to", 3)]);
     }
 
     #[test]
-    fn merged_postings_stay_in_record_order() {
+    fn postings_of_runs_of_records_come_out_in_record_order() {
         let mut a = Postings::default();
         let mut b = Postings::default();
+        a.add(1, "X1 x1 yy", 2);
+        a.add(1, "x1", 1);
+        a.add(3, "x1", 1);
         b.add(5, "x1", 1);
-        a.add(1, "X1 x1", 2);
-        let shards = b.merge(a).into_shards();
-        assert_eq!(shards.files[0], br#"{"x1":[1,4,4,1]}"#);
+        b.add(6, "yy", 4);
+        let shards = shards(vec![a, b]);
+        assert_eq!(shards.files[0], br#"{"x1":[1,5,2,1,2,1],"yy":[1,2,5,4]}"#);
         assert_eq!(deltas(&[2, 3, 7]), [2, 1, 4]);
     }
 }

@@ -185,19 +185,14 @@ pub fn write(corpus: &Corpus, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
         .div_ceil(rayon::current_num_threads() * 8)
         .max(16)
         .next_multiple_of(BUNDLE);
-    let (postings, mut diags) = corpus
+    let (parts, diags): (Vec<Postings>, Vec<Vec<Diagnostic>>) = corpus
         .records
         .par_chunks(chunk)
         .enumerate()
         .map(|(c, records)| write_records(records, c * chunk, sink))
-        .reduce(
-            || (Postings::default(), Vec::new()),
-            |(a, mut da), (b, db)| {
-                da.extend(db);
-                (a.merge(b), da)
-            },
-        );
-    let shards = postings.into_shards();
+        .unzip();
+    let mut diags: Vec<Diagnostic> = diags.into_iter().flatten().collect();
+    let shards = index::shards(parts);
     let written = shards.files.len();
     diags.extend(
         shards
