@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use super::words::Words;
+use super::words::{Key, Words};
 use crate::render::memo::FastMap;
 
 /// Words with more postings than this are split by one more letter, so a
@@ -101,7 +101,7 @@ type Log = Vec<(u32, u32, u32)>;
 /// Word numbers by word.
 #[derive(Default)]
 struct Ids {
-    /// Short ASCII words (most of them), by their bytes as a number.
+    /// ASCII words of up to 16 bytes (nearly all), by their [`Key`].
     short: Short,
     /// The other words, by their text.
     long: FastMap<String, u32>,
@@ -199,20 +199,21 @@ pub struct Shards {
     pub files: Vec<Vec<u8>>,
 }
 
-/// A word of up to 8 ASCII bytes as a number, as [`Words`] gives
-/// it.
-fn packed(word: &str) -> Option<u64> {
+/// The key of a (lower-case) word of up to 16 ASCII bytes, as
+/// [`Words`] gives it.
+fn packed(word: &str) -> Option<Key> {
     let bytes = word.as_bytes();
-    (bytes.len() <= 8 && word.is_ascii()).then(|| {
-        bytes
-            .iter()
-            .rev()
-            .fold(0, |key, &b| (key << 8) | u64::from(b))
+    (bytes.len() <= 16 && word.is_ascii()).then(|| {
+        let mut key = [0; 2];
+        for (i, &b) in bytes.iter().enumerate() {
+            key[i / 8] |= u64::from(b) << (8 * (i % 8));
+        }
+        key
     })
 }
 
 /// The numbers of short words: an open-addressing table keyed by
-/// [`packed`] words (never 0), probed linearly from a multiplicative hash,
+/// [`packed`] words, probed linearly from a multiplicative hash,
 /// at most half full; cheaper per occurrence than a general hash map.
 #[derive(Default)]
 struct Short {
@@ -227,48 +228,60 @@ struct Short {
 
 #[derive(Clone, Copy, Default)]
 struct Slot {
-    /// The word's bytes, or 0 for an empty slot.
-    key: u64,
+    /// The word's key ([`packed`]; `[0, 0]` for an empty slot).
+    key: Key,
     /// Its number.
     word: u32,
 }
 
 impl Short {
     /// The slot of `key`, and whether it was empty (it is now `key`'s).
-    #[inline]
-    fn entry(&mut self, key: u64) -> (&mut Slot, bool) {
+    #[inline(always)]
+    fn entry(&mut self, key: Key) -> (&mut Slot, bool) {
+        if !self.slots.is_empty() {
+            let i = self.slot(key);
+            if self.slots[i].key == key {
+                return (&mut self.slots[i], false);
+            }
+        }
+        self.insert(key)
+    }
+
+    /// The slot `key` goes in, the table grown first if need be.
+    #[cold]
+    fn insert(&mut self, key: Key) -> (&mut Slot, bool) {
         if 2 * (self.len + 1) > self.slots.len() {
             self.grow();
         }
         let i = self.slot(key);
-        let new = self.slots[i].key == 0;
-        self.len += usize::from(new);
+        self.len += 1;
         let slot = &mut self.slots[i];
         slot.key = key;
-        (slot, new)
+        (slot, true)
     }
 
     /// Where `key` is, or the empty slot where it would go.
-    #[inline]
-    fn slot(&self, key: u64) -> usize {
+    #[inline(always)]
+    fn slot(&self, key: Key) -> usize {
         let mask = self.slots.len() - 1;
-        let mut i = (key.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> self.shift) as usize;
+        let hash = (key[0] ^ key[1].rotate_left(31)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let mut i = (hash >> self.shift) as usize;
         loop {
             let k = self.slots[i].key;
-            if k == key || k == 0 {
+            if k == key || k[0] == 0 {
                 return i;
             }
             i = (i + 1) & mask;
         }
     }
 
-/// Doubles the table (from 1,024 slots).
+    /// Doubles the table (from 1,024 slots).
     #[cold]
     fn grow(&mut self) {
         let size = (2 * self.slots.len()).max(1024);
         let old = std::mem::replace(&mut self.slots, vec![Slot::default(); size]);
         self.shift = 64 - size.trailing_zeros();
-        for slot in old.into_iter().filter(|s| s.key != 0) {
+        for slot in old.into_iter().filter(|s| s.key[0] != 0) {
             let i = self.slot(slot.key);
             self.slots[i] = slot;
         }

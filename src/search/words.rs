@@ -9,8 +9,9 @@
 //! This runs over every word of the site, so it skips to a word a byte
 //! at a time through a table, reads the word eight bytes at a time (as
 //! one number, bit tricks telling ASCII letters and digits from the rest),
-//! decodes only characters beyond ASCII, and hands short ASCII words over
-//! as a number (a cheaper key than their text, and already lower cased).
+//! decodes only characters beyond ASCII, and hands ASCII words of up to 16
+//! bytes over as two numbers (a cheaper key than their text, and already
+//! lower cased).
 
 /// Longer runs (hashes, base64) are not words anyone types.
 pub const MAX_CHARS: usize = 40;
@@ -21,16 +22,20 @@ pub struct Words<'a> {
     at: usize,
 }
 
+/// A short word's key: see [`Word::key`].
+pub type Key = [u64; 2];
+
 /// A word that [`Words`] found.
 pub struct Word<'a> {
     text: &'a str,
     start: usize,
     end: usize,
-    /// For a word of up to 8 ASCII bytes, those bytes lower cased as a
-    /// little-endian number (no two words give the same one: words hold
-    /// no NUL).
-    pub key: Option<u64>,
+    /// For a word of up to 16 ASCII bytes, those bytes lower cased as two
+    /// little-endian numbers (no two words give the same: words hold no
+    /// NUL).
+    pub key: Option<Key>,
     ascii: bool,
+    /// Whether it may have upper-case letters.
     upper: bool,
 }
 
@@ -61,14 +66,11 @@ impl<'a> Iterator for Words<'a> {
             }
             let start = at;
             let mut eight = Eight::at(bytes, at);
-            let head = eight.bytes;
-            let (mut ascii, mut upper) = (true, false);
+            // The word's first 16 bytes (for its key).
+            let (head, mut next) = (eight.bytes, 0);
+            let mut ascii = true;
             loop {
                 let stop = !eight.alnum & HIGH;
-                // The bits of the bytes before the first that is no ASCII
-                // letter or digit.
-                let run = (stop & stop.wrapping_neg()).wrapping_sub(1);
-                upper |= eight.upper & run != 0;
                 let len = stop.trailing_zeros() as usize / 8;
                 at += len;
                 if len < 8 {
@@ -84,23 +86,38 @@ impl<'a> Iterator for Words<'a> {
                     }
                 }
                 eight = Eight::at(bytes, at);
+                if at == start + 8 {
+                    next = eight.bytes;
+                }
             }
             self.at = at;
             let len = at - start;
             let word = ascii && (2..=MAX_CHARS).contains(&len)
                 || ascii && len == 1 && bytes[start].is_ascii_digit()
                 || !ascii && is_wide_word(&text[start..at]);
-            if word {
-                return Some(Word {
-                    text,
-                    start,
-                    end: at,
-                    key: (ascii && len <= 8)
-                        .then(|| (head | splat(0x20)) & (u64::MAX >> (64 - 8 * len))),
-                    ascii,
-                    upper,
-                });
+            if !word {
+                continue;
             }
+            // Setting bit 5 lower-cases an ASCII letter and leaves a digit.
+            let (key, upper) = if ascii && len <= 8 {
+                let mask = u64::MAX >> (64 - 8 * len);
+                let key = (head | splat(0x20)) & mask;
+                (Some([key, 0]), key != head & mask)
+            } else if ascii && len <= 16 {
+                let mask = u64::MAX >> (128 - 8 * len);
+                let key = [head | splat(0x20), (next | splat(0x20)) & mask];
+                (Some(key), key != [head, next & mask])
+            } else {
+                (None, true)
+            };
+            return Some(Word {
+                text,
+                start,
+                end: at,
+                key,
+                ascii,
+                upper,
+            });
         }
     }
 }
@@ -177,12 +194,10 @@ const fn splat(b: u8) -> u64 {
 }
 
 /// Eight bytes of a text as a little-endian number (zeros past its end),
-/// and which are ASCII letters and digits, and upper-case letters, as the
-/// high bit of each byte.
+/// and which are ASCII letters and digits, as the high bit of each byte.
 struct Eight {
     bytes: u64,
     alnum: u64,
-    upper: u64,
 }
 
 impl Eight {
@@ -200,7 +215,6 @@ impl Eight {
         Eight {
             bytes: n,
             alnum: alnum & ascii,
-            upper: between(low, b'A', b'Z') & ascii,
         }
     }
 }
@@ -245,7 +259,7 @@ impl Field {
 mod tests {
     use super::*;
 
-    fn words(text: &str) -> Vec<(String, Option<u64>)> {
+    fn words(text: &str) -> Vec<(String, Option<Key>)> {
         let mut buf = String::new();
         Words::new(text)
             .map(|w| (w.lower(&mut buf).to_string(), w.key))
@@ -276,18 +290,17 @@ mod tests {
 
     #[test]
     fn short_ascii_words_come_with_their_bytes_as_a_key() {
+        let key = |bytes: &[u8; 16]| {
+            let (a, b) = bytes.split_at(8);
+            Some([a, b].map(|h| u64::from_le_bytes(h.try_into().expect("8 bytes"))))
+        };
         assert_eq!(
-            words("Ab abcdefgh abcdefghi é9"),
+            words("Ab abcdefgH ABCDEFGHIJKLMNOP abcdefghijklmnopq é9 x"),
             [
-                (
-                    "ab".to_string(),
-                    Some(u64::from_le_bytes(*b"ab\0\0\0\0\0\0"))
-                ),
-                (
-                    "abcdefgh".to_string(),
-                    Some(u64::from_le_bytes(*b"abcdefgh"))
-                ),
-                ("abcdefghi".to_string(), None),
+                ("ab".to_string(), key(b"ab\0\0\0\0\0\0\0\0\0\0\0\0\0\0")),
+                ("abcdefgh".to_string(), key(b"abcdefgh\0\0\0\0\0\0\0\0")),
+                ("abcdefghijklmnop".to_string(), key(b"abcdefghijklmnop")),
+                ("abcdefghijklmnopq".to_string(), None),
                 ("é9".to_string(), None),
             ]
         );
