@@ -11,19 +11,21 @@
 //! allocating for them.
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use crate::publish::html::reference;
 
 /// A part of a body: the text before the first heading (no anchor, no
-/// title), or a heading with an `id` and the text up to the next one.
+/// title), or a heading with an `id` and the text up to the next one; each
+/// part a range of the text [`sections`] appended to.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Section {
     /// The heading's `id`, empty for the text before the first heading.
-    pub anchor: String,
+    pub anchor: Range<usize>,
     /// The heading's text.
-    pub title: String,
+    pub title: Range<usize>,
     /// The section's text.
-    pub text: String,
+    pub text: Range<usize>,
 }
 
 /// Elements whose tags do not separate words (`un<em>usual</em>`).
@@ -55,15 +57,22 @@ fn is_skipped(name: &[u8]) -> bool {
     matches!(name, b"script" | b"style" | b"template" | b"svg")
 }
 
-/// Splits `html` into sections of plain text.
-pub fn sections(html: &str) -> Vec<Section> {
+/// Appends the plain text of `html` to `buf`; returns its sections.
+pub fn sections(html: &str, buf: &mut String) -> Vec<Section> {
+    let from = buf.len();
     let mut text = Text {
-        out: vec![Section::default()],
+        buf,
+        out: vec![Section {
+            anchor: from..from,
+            title: from..from,
+            text: from..from,
+        }],
         heading: None,
+        from,
     };
     let mut at = 0;
     loop {
-        at += push_text(text.target(), &html[at..], true);
+        at += push_text(text.buf, text.from, &html[at..], true);
         if at == html.len() {
             return text.finish();
         }
@@ -86,37 +95,33 @@ pub fn sections(html: &str) -> Vec<Section> {
 }
 
 /// The sections read so far.
-struct Text {
+struct Text<'a> {
+    buf: &'a mut String,
+    /// Never empty; the last one's title (while a heading is read) or text
+    /// runs to the end of `buf`.
     out: Vec<Section>,
     /// The level of the heading whose title is being read, if any.
     heading: Option<u8>,
+    /// Where the title or text being read starts in `buf`.
+    from: usize,
 }
 
-impl Text {
-    /// Where text goes: the title of the heading being read, or the text
-    /// of the last section.
-    fn target(&mut self) -> &mut String {
-        if self.out.is_empty() {
-            self.out.push(Section::default());
-        }
-        let last = self.out.len() - 1;
-        let section = &mut self.out[last];
-        match self.heading {
-            Some(_) => &mut section.title,
-            None => &mut section.text,
-        }
-    }
-
+impl Text<'_> {
     fn open(&mut self, tag: &Tag) {
         if !is_inline(&tag.lower()) {
-            space(self.target());
+            space(self.buf, self.from);
         }
         if let (Some(level), None) = (tag.heading(), self.heading)
             && let Some(id) = attribute(tag.attrs, "id").filter(|id| !id.is_empty())
         {
+            self.end();
+            let anchor = self.buf.len();
+            self.buf.push_str(&id);
+            self.from = self.buf.len();
             self.out.push(Section {
-                anchor: id.into_owned(),
-                ..Section::default()
+                anchor: anchor..self.from,
+                title: self.from..self.from,
+                text: self.from..self.from,
             });
             self.heading = Some(level);
         }
@@ -124,22 +129,40 @@ impl Text {
 
     fn close(&mut self, tag: &Tag) {
         if !is_inline(&tag.lower()) {
-            space(self.target());
+            space(self.buf, self.from);
         }
         if tag.heading().is_some() && tag.heading() == self.heading {
+            self.end();
             self.heading = None;
+            self.from = self.buf.len();
+            if let Some(section) = self.out.last_mut() {
+                section.text = self.from..self.from;
+            }
+        }
+    }
+
+    /// Ends the title or text being read where `buf` ends.
+    fn end(&mut self) {
+        let end = self.buf.len();
+        if let Some(section) = self.out.last_mut() {
+            match self.heading {
+                Some(_) => section.title.end = end,
+                None => section.text.end = end,
+            }
         }
     }
 
     fn trim_end(&mut self) {
-        let target = self.target();
-        target.truncate(target.trim_end().len());
+        let len = self.buf[self.from..].trim_end().len();
+        self.buf.truncate(self.from + len);
     }
 
     fn finish(mut self) -> Vec<Section> {
+        self.end();
         for section in &mut self.out {
-            section.title.truncate(section.title.trim_end().len());
-            section.text.truncate(section.text.trim_end().len());
+            for range in [&mut section.title, &mut section.text] {
+                range.end = range.start + self.buf[range.clone()].trim_end().len();
+            }
         }
         self.out
     }
@@ -147,10 +170,10 @@ impl Text {
 
 /// Appends `raw` to `target` with its character references decoded and
 /// each run of ASCII whitespace as one space (none at the start of the
-/// target), up to the first `<` when `to_tag` (else all of it); returns
-/// how many bytes it read. Runs of plain text, single spaces between words
+/// target, which begins at `from`), up to the first `<` when `to_tag`
+/// (else all of it); returns how many bytes it read. Runs of plain text, single spaces between words
 /// included, are found eight bytes at a time and copied whole.
-fn push_text(target: &mut String, raw: &str, to_tag: bool) -> usize {
+fn push_text(target: &mut String, from: usize, raw: &str, to_tag: bool) -> usize {
     let bytes = raw.as_bytes();
     // With `to_tag` off, `<` is plain: look for `&` in its place.
     let stop = splat(if to_tag { b'<' } else { b'&' });
@@ -195,7 +218,7 @@ fn push_text(target: &mut String, raw: &str, to_tag: bool) -> usize {
                 match reference(&raw[at..end]) {
                     Some((c, len)) => {
                         if c.is_whitespace() {
-                            space(target);
+                            space(target, from);
                         } else {
                             target.push(c);
                         }
@@ -210,7 +233,7 @@ fn push_text(target: &mut String, raw: &str, to_tag: bool) -> usize {
             }
             Some(b) if b.is_ascii_whitespace() => {
                 target.push_str(&raw[start..at]);
-                space(target);
+                space(target, from);
                 while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
                     at += 1;
                 }
@@ -237,9 +260,9 @@ fn zero(n: u64) -> u64 {
     !(((n & LOW) + LOW) | n | LOW)
 }
 
-/// One space, unless the target is empty or ends in one.
-fn space(target: &mut String) {
-    if !target.is_empty() && !target.ends_with(' ') {
+/// One space, unless the target (from `from`) is empty or ends in one.
+fn space(target: &mut String, from: usize) {
+    if target.len() > from && !target.ends_with(' ') {
         target.push(' ');
     }
 }
@@ -385,7 +408,7 @@ fn attribute<'a>(attrs: &'a str, name: &str) -> Option<Cow<'a, str>> {
                 return Some(Cow::Borrowed(value));
             }
             let mut decoded = String::new();
-            push_text(&mut decoded, value, false);
+            push_text(&mut decoded, 0, value, false);
             return Some(Cow::Owned(decoded));
         }
     }
@@ -418,9 +441,12 @@ mod tests {
     use super::*;
 
     fn texts(html: &str) -> Vec<(String, String, String)> {
-        sections(html)
+        let mut buf = "before".to_string();
+        let sections = sections(html, &mut buf);
+        let part = |r: Range<usize>| buf[r].to_string();
+        sections
             .into_iter()
-            .map(|s| (s.anchor, s.title, s.text))
+            .map(|s| (part(s.anchor), part(s.title), part(s.text)))
             .collect()
     }
 
@@ -459,7 +485,7 @@ mod tests {
             "<<>>",
             "&#xFFFFFFFF; &#0;",
         ] {
-            let _ = sections(html);
+            let _ = sections(html, &mut String::new());
         }
         assert_eq!(texts("<p>a <b"), [one("", "", "a")]);
         assert_eq!(texts("<h2 id='x'>T"), [one("", "", ""), one("x", "T", "")]);
