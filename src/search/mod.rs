@@ -37,7 +37,6 @@ mod text;
 mod words;
 mod worker;
 
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -45,7 +44,7 @@ use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::Site;
-use crate::render::memo;
+use crate::render::memo::{self, FastMap};
 use crate::render::{OutputFile, Sink};
 use index::Postings;
 use record::Record;
@@ -155,7 +154,7 @@ impl Filters {
             .filter(|t| !t.reports.is_empty())
             .map(|t| filter(t.slug.clone(), t.name.clone(), t.reports.iter()))
             .collect();
-        let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut by_name: FastMap<&str, Vec<usize>> = FastMap::default();
         for (i, record) in site.reports.iter().chain(&site.pages).enumerate() {
             for reference in &record.references {
                 let name = reference.source.publisher.trim();
@@ -172,7 +171,7 @@ impl Filters {
             .into_iter()
             .map(|(name, ids)| filter(name.to_string(), name.to_string(), ids.iter()))
             .collect();
-        publishers.sort_by_cached_key(|f| f.name.to_lowercase());
+        publishers.sort_by_cached_key(|f| (f.name.to_lowercase(), f.name.clone()));
         Filters { tags, publishers }
     }
 }
