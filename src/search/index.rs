@@ -347,10 +347,16 @@ fn shard_json(words: &[(String, Vec<(u32, u32)>)]) -> Vec<u8> {
         out.extend_from_slice(b":[");
         let mut last = 0;
         for &(record, weight) in list {
-            push_number(&mut out, record - last);
-            out.push(b',');
-            push_number(&mut out, weight);
-            out.push(b',');
+            let delta = record - last;
+            if delta < 10 && weight < 10 {
+                // Most postings: a frequent word's next record, a low weight.
+                out.extend_from_slice(&[b'0' + delta as u8, b',', b'0' + weight as u8, b',']);
+            } else {
+                push_number(&mut out, delta);
+                out.push(b',');
+                push_number(&mut out, weight);
+                out.push(b',');
+            }
             last = record;
         }
         match out.last_mut() {
