@@ -46,10 +46,7 @@ impl Postings {
                     (slot, false) => slot.word,
                     (slot, true) => {
                         slot.word = self.words.len() as u32;
-                        let n = slot.word;
-                        let text = word.lower(&mut self.buf).to_string();
-                        self.new_word(text);
-                        n
+                        self.new_word(unpacked(key))
                     }
                 },
                 None => {
@@ -60,8 +57,7 @@ impl Postings {
                             let n = self.words.len() as u32;
                             self.ids.long.insert(text.to_string(), n);
                             let text = text.to_string();
-                            self.new_word(text);
-                            n
+                            self.new_word(text)
                         }
                     }
                 }
@@ -78,9 +74,11 @@ impl Postings {
         }
     }
 
-    fn new_word(&mut self, word: String) {
+    /// Numbers `word`; returns its number.
+    fn new_word(&mut self, word: String) -> u32 {
         self.words.push(word);
         self.latest.push((0, 0));
+        self.words.len() as u32 - 1
     }
 
     /// The log with every word's latest posting in it.
@@ -210,6 +208,15 @@ fn packed(word: &str) -> Option<Key> {
         }
         key
     })
+}
+
+/// The word whose key is `key` (the inverse of [`packed`]).
+fn unpacked(key: Key) -> String {
+    key.iter()
+        .flat_map(|n| n.to_le_bytes())
+        .take_while(|&b| b != 0)
+        .map(char::from)
+        .collect()
 }
 
 /// The numbers of short words: an open-addressing table keyed by

@@ -35,8 +35,6 @@ pub struct Word<'a> {
     /// NUL).
     pub key: Option<Key>,
     ascii: bool,
-    /// Whether it may have upper-case letters.
-    upper: bool,
 }
 
 impl<'a> Words<'a> {
@@ -99,16 +97,13 @@ impl<'a> Iterator for Words<'a> {
                 continue;
             }
             // Setting bit 5 lower-cases an ASCII letter and leaves a digit.
-            let (key, upper) = if ascii && len <= 8 {
-                let mask = u64::MAX >> (64 - 8 * len);
-                let key = (head | splat(0x20)) & mask;
-                (Some([key, 0]), key != head & mask)
+            let key = if ascii && len <= 8 {
+                Some([(head | splat(0x20)) & (u64::MAX >> (64 - 8 * len)), 0])
             } else if ascii && len <= 16 {
                 let mask = u64::MAX >> (128 - 8 * len);
-                let key = [head | splat(0x20), (next | splat(0x20)) & mask];
-                (Some(key), key != [head, next & mask])
+                Some([head | splat(0x20), (next | splat(0x20)) & mask])
             } else {
-                (None, true)
+                None
             };
             return Some(Word {
                 text,
@@ -116,23 +111,15 @@ impl<'a> Iterator for Words<'a> {
                 end: at,
                 key,
                 ascii,
-                upper,
             });
         }
     }
 }
 
 impl<'a> Word<'a> {
-    /// The word lower cased: as written when it already was, else in
-    /// `buf`.
-    pub fn lower<'b>(&self, buf: &'b mut String) -> &'b str
-    where
-        'a: 'b,
-    {
+    /// The word lower cased, in `buf`.
+    pub fn lower<'b>(&self, buf: &'b mut String) -> &'b str {
         let word = &self.text[self.start..self.end];
-        if self.ascii && !self.upper {
-            return word;
-        }
         buf.clear();
         if self.ascii {
             buf.push_str(word);
