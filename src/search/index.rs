@@ -6,6 +6,7 @@
 use rayon::prelude::*;
 
 use super::words::{Key, Words};
+use crate::render::OutputFile;
 use crate::render::memo::FastMap;
 
 /// Words with more postings than this are split by one more letter, so a
@@ -123,10 +124,11 @@ impl Ids {
 
 /// The index of `parts` (each the postings of a run of records, the runs
 /// in record order) as shards: each key with the number of the file
-/// holding its words, and each file as JSON (`{"word":[record, weight,
-/// record delta, weight, ...], ...}`). Small shards next to each other
-/// share a file, so a small site is a few files, not hundreds.
-pub fn shards(parts: Vec<Postings>) -> Shards {
+/// holding its words, and each file, `open(number)` with the shard's JSON
+/// appended (`{"word":[record, weight, record delta, weight, ...], ...}`).
+/// Small shards next to each other share a file, so a small site is a
+/// few files, not hundreds.
+pub fn shards(parts: Vec<Postings>, open: impl Fn(usize) -> OutputFile + Sync) -> Shards {
     let mut ids = Ids::default();
     let mut words: Vec<(String, Vec<(u32, u32)>)> = Vec::new();
     let mut counts: Vec<usize> = Vec::new();
@@ -182,19 +184,24 @@ pub fn shards(parts: Vec<Postings>) -> Shards {
         }
         keys.push((key, files.len() - 1));
     }
-    let json = files
+    let files = files
         .par_iter()
-        .map(|range| shard_json(&words[range.clone()]))
+        .enumerate()
+        .map(|(i, range)| {
+            let mut file = open(i);
+            shard_json(&words[range.clone()], &mut file.bytes);
+            file
+        })
         .collect();
-    Shards { keys, files: json }
+    Shards { keys, files }
 }
 
 /// The word index cut into files.
 pub struct Shards {
     /// Each shard's key (the first letters of its words) and file number.
     pub keys: Vec<(String, usize)>,
-    /// Each file as JSON.
-    pub files: Vec<Vec<u8>>,
+    /// The files.
+    pub files: Vec<OutputFile>,
 }
 
 /// The key of a (lower-case) word of up to 16 ASCII bytes, as
@@ -335,10 +342,10 @@ fn split(
     }
 }
 
-/// A shard as JSON, record numbers as deltas.
-fn shard_json(words: &[(String, Vec<(u32, u32)>)]) -> Vec<u8> {
+/// Appends a shard as JSON to `out`, record numbers as deltas.
+fn shard_json(words: &[(String, Vec<(u32, u32)>)], out: &mut Vec<u8>) {
     let postings: usize = words.iter().map(|(_, l)| l.len()).sum();
-    let mut out = Vec::with_capacity(postings * 6 + words.len() * 12);
+    out.reserve(postings * 6 + words.len() * 12 + 4);
     out.push(b'{');
     for (i, (word, list)) in words.iter().enumerate() {
         if i > 0 {
@@ -359,9 +366,9 @@ fn shard_json(words: &[(String, Vec<(u32, u32)>)]) -> Vec<u8> {
                 // Most postings: a frequent word's next record, a low weight.
                 out.extend_from_slice(&[b'0' + delta as u8, b',', b'0' + weight as u8, b',']);
             } else {
-                push_number(&mut out, delta);
+                push_number(out, delta);
                 out.push(b',');
-                push_number(&mut out, weight);
+                push_number(out, weight);
                 out.push(b',');
             }
             last = record;
@@ -372,7 +379,6 @@ fn shard_json(words: &[(String, Vec<(u32, u32)>)]) -> Vec<u8> {
         }
     }
     out.push(b'}');
-    out
 }
 
 /// Appends `n` in decimal (`write!` costs ten times as much, and shards
@@ -415,7 +421,14 @@ mod tests {
                 p.add((i * 100_000 + r) as u32, word, 1);
             }
         }
-        shards(vec![p])
+        shards(vec![p], file)
+    }
+
+    fn file(_: usize) -> OutputFile {
+        OutputFile {
+            path: String::new(),
+            bytes: Vec::new(),
+        }
     }
 
     #[test]
@@ -424,7 +437,7 @@ mod tests {
         let keys: Vec<(&str, usize)> = shards.keys.iter().map(|(k, f)| (k.as_str(), *f)).collect();
         assert_eq!(keys, [("5", 0), ("ch", 0), ("ru", 0)]);
         assert_eq!(
-            String::from_utf8(shards.files[0].clone()).unwrap(),
+            String::from_utf8(shards.files[0].bytes.clone()).unwrap(),
             r#"{"5":[300000,1],"china":[0,1,1,1],"chips":[100000,1],"russia":[200000,1]}"#
         );
     }
@@ -446,8 +459,11 @@ mod tests {
         a.add(3, "x1", 1);
         b.add(5, "x1", 1);
         b.add(6, "yy", 4);
-        let shards = shards(vec![a, b]);
-        assert_eq!(shards.files[0], br#"{"x1":[1,5,2,1,2,1],"yy":[1,2,5,4]}"#);
+        let shards = shards(vec![a, b], file);
+        assert_eq!(
+            shards.files[0].bytes,
+            br#"{"x1":[1,5,2,1,2,1],"yy":[1,2,5,4]}"#
+        );
         assert_eq!(deltas(&[2, 3, 7]), [2, 1, 4]);
     }
 }

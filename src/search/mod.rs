@@ -191,14 +191,16 @@ pub fn write(corpus: &Corpus, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
         .map(|(c, records)| write_records(records, c * chunk, sink))
         .unzip();
     let mut diags: Vec<Diagnostic> = diags.into_iter().flatten().collect();
-    let shards = index::shards(parts);
+    let shards = index::shards(parts, |i| loader(&format!("i/{i}")));
     let written = shards.files.len();
     diags.extend(
         shards
             .files
             .into_par_iter()
-            .enumerate()
-            .filter_map(|(i, json)| sink(data_file(&format!("i/{i}"), &json)).err())
+            .filter_map(|mut file| {
+                file.bytes.extend_from_slice(b");\n");
+                sink(file).err()
+            })
             .collect::<Vec<_>>(),
     );
     let manifest = serde_json::json!({
