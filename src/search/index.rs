@@ -82,15 +82,52 @@ impl Postings {
         self.words.len() as u32 - 1
     }
 
-    /// The log with every word's latest posting in it.
-    fn into_log(mut self) -> (Vec<String>, Log) {
+    /// The postings as a [`Part`]: the log with every word's latest
+    /// posting in it, sorted by word (keeping each word's in record
+    /// order).
+    pub fn into_part(mut self) -> Part {
         let latest = self.latest.iter().enumerate();
         self.log.extend(
             latest
                 .filter(|(_, p)| p.1 != 0)
                 .map(|(n, &(record, weight))| (n as u32, record, weight)),
         );
-        (self.words, self.log)
+        let mut starts = vec![0; self.words.len() + 1];
+        for &(n, _, _) in &self.log {
+            starts[n as usize + 1] += 1;
+        }
+        for n in 1..starts.len() {
+            starts[n] += starts[n - 1];
+        }
+        let mut next = starts.clone();
+        let mut postings = vec![(0, 0); self.log.len()];
+        for (n, record, weight) in self.log {
+            postings[next[n as usize]] = (record, weight);
+            next[n as usize] += 1;
+        }
+        Part {
+            words: self.words,
+            starts,
+            postings,
+        }
+    }
+}
+
+/// The postings of a run of records, each word's together and in record
+/// order.
+pub struct Part {
+    /// The words, by number.
+    words: Vec<String>,
+    /// Where each word's postings start in `postings` (and, last, where
+    /// they end).
+    starts: Vec<usize>,
+    postings: Vec<(u32, u32)>,
+}
+
+impl Part {
+    /// The postings of word `n`.
+    fn of(&self, n: usize) -> &[(u32, u32)] {
+        &self.postings[self.starts[n]..self.starts[n + 1]]
     }
 }
 
@@ -122,48 +159,51 @@ impl Ids {
     }
 }
 
+/// A word of the whole index: its text, how many postings it has, its
+/// number.
+type Word<'a> = (&'a str, usize, usize);
+
 /// The index of `parts` (each the postings of a run of records, the runs
 /// in record order) as shards: each key with the number of the file
 /// holding its words, and each file, `open(number)` with the shard's JSON
 /// appended (`{"word":[record, weight, record delta, weight, ...], ...}`).
 /// Small shards next to each other share a file, so a small site is a
-/// few files, not hundreds.
-pub fn shards(parts: Vec<Postings>, open: impl Fn(usize) -> OutputFile + Sync) -> Shards {
+/// few files, not hundreds. A word's postings are read from the parts
+/// holding it as its JSON is written, never gathered in one list.
+pub fn shards(mut parts: Vec<Part>, open: impl Fn(usize) -> OutputFile + Sync) -> Shards {
     let mut ids = Ids::default();
-    let mut words: Vec<(String, Vec<(u32, u32)>)> = Vec::new();
-    let mut counts: Vec<usize> = Vec::new();
-    let parts: Vec<(Vec<u32>, Log)> = parts
-        .into_iter()
+    let mut texts: Vec<String> = Vec::new();
+    // Each part's word numbers across parts.
+    let numbers: Vec<Vec<u32>> = parts
+        .iter_mut()
         .map(|part| {
-            let (part_words, log) = part.into_log();
-            let numbers = part_words
+            let words = std::mem::take(&mut part.words);
+            words
                 .into_iter()
                 .map(|word| {
-                    let n = ids.get_or(&word, words.len() as u32);
-                    if n as usize == words.len() {
-                        words.push((word, Vec::new()));
-                        counts.push(0);
+                    let n = ids.get_or(&word, texts.len() as u32);
+                    if n as usize == texts.len() {
+                        texts.push(word);
                     }
                     n
                 })
-                .collect::<Vec<u32>>();
-            for &(n, _, _) in &log {
-                counts[numbers[n as usize] as usize] += 1;
-            }
-            (numbers, log)
+                .collect()
         })
         .collect();
-    for ((_, list), &count) in words.iter_mut().zip(&counts) {
-        list.reserve_exact(count);
-    }
-    // Parts in record order, each word's postings in record order within
-    // a part: every list comes out in record order.
-    for (numbers, log) in parts {
-        for (n, record, weight) in log {
-            words[numbers[n as usize] as usize].1.push((record, weight));
+    // Each word's number in each part (`u32::MAX` where it is not).
+    let width = parts.len();
+    let mut local = vec![u32::MAX; texts.len() * width];
+    let mut sizes = vec![0; texts.len()];
+    for (p, (part, numbers)) in parts.iter().zip(&numbers).enumerate() {
+        for (i, &n) in numbers.iter().enumerate() {
+            local[n as usize * width + p] = i as u32;
+            sizes[n as usize] += part.of(i).len();
         }
     }
-    words.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut words: Vec<Word> = (texts.iter().zip(sizes).enumerate())
+        .map(|(n, (text, size))| (text.as_str(), size, n))
+        .collect();
+    words.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut shards = Vec::new();
     split(&words, 0..words.len(), MIN_KEY, &mut shards);
     // Shards are in word order, so a run of them is a run of words.
@@ -171,7 +211,7 @@ pub fn shards(parts: Vec<Postings>, open: impl Fn(usize) -> OutputFile + Sync) -
     let mut keys = Vec::with_capacity(shards.len());
     let mut in_file = 0;
     for (key, range) in shards {
-        let size: usize = words[range.clone()].iter().map(|(_, l)| l.len()).sum();
+        let size: usize = words[range.clone()].iter().map(|w| w.1).sum();
         match files.last_mut() {
             Some(file) if in_file + size <= SHARD_POSTINGS => {
                 file.end = range.end;
@@ -184,12 +224,20 @@ pub fn shards(parts: Vec<Postings>, open: impl Fn(usize) -> OutputFile + Sync) -
         }
         keys.push((key, files.len() - 1));
     }
+    // Parts in record order, each word's postings in record order within
+    // a part: every word's postings come out in record order.
+    let postings = |n: usize| {
+        let local = &local[n * width..(n + 1) * width];
+        (parts.iter().zip(local))
+            .filter(|(_, i)| **i != u32::MAX)
+            .flat_map(|(part, &i)| part.of(i as usize))
+    };
     let files = files
         .par_iter()
         .enumerate()
         .map(|(i, range)| {
             let mut file = open(i);
-            shard_json(&words[range.clone()], &mut file.bytes);
+            shard_json(&words[range.clone()], postings, &mut file.bytes);
             file
         })
         .collect();
@@ -311,25 +359,25 @@ fn prefix(word: &str, n: usize) -> &str {
 /// characters, splitting a large shard by one more character: the words
 /// as long as its key stay in it, the longer ones go to longer keys.
 fn split(
-    words: &[(String, Vec<(u32, u32)>)],
+    words: &[Word],
     range: std::ops::Range<usize>,
     len: usize,
     out: &mut Vec<(String, std::ops::Range<usize>)>,
 ) {
     let mut start = range.start;
     while start < range.end {
-        let key = prefix(&words[start].0, len);
+        let key = prefix(words[start].0, len);
         let end = start
             + words[start..range.end]
                 .iter()
-                .take_while(|(w, _)| w.starts_with(key) && prefix(w, len) == key)
+                .take_while(|(w, _, _)| w.starts_with(key) && prefix(w, len) == key)
                 .count();
-        let size: usize = words[start..end].iter().map(|(_, l)| l.len()).sum();
+        let size: usize = words[start..end].iter().map(|w| w.1).sum();
         if size > SHARD_POSTINGS && len < MAX_KEY && end - start > 1 {
             let exact = start
                 + words[start..end]
                     .iter()
-                    .take_while(|(w, _)| w == key)
+                    .take_while(|(w, _, _)| *w == key)
                     .count();
             if exact > start {
                 out.push((key.to_string(), start..exact));
@@ -342,25 +390,26 @@ fn split(
     }
 }
 
-/// Appends a shard as JSON to `out`, record numbers as deltas.
-fn shard_json(words: &[(String, Vec<(u32, u32)>)], out: &mut Vec<u8>) {
-    let postings: usize = words.iter().map(|(_, l)| l.len()).sum();
-    out.reserve(postings * 6 + words.len() * 12 + 4);
+/// Appends a shard, its words with their `postings`, as JSON to `out`,
+/// record numbers as deltas.
+fn shard_json<'a, P: Iterator<Item = &'a (u32, u32)>>(
+    words: &[Word],
+    postings: impl Fn(usize) -> P,
+    out: &mut Vec<u8>,
+) {
+    let size: usize = words.iter().map(|w| w.1).sum();
+    out.reserve(size * 6 + words.len() * 12 + 4);
     out.push(b'{');
-    for (i, (word, list)) in words.iter().enumerate() {
+    for (i, &(word, _, n)) in words.iter().enumerate() {
         if i > 0 {
             out.push(b',');
         }
         // Words are letters and digits: nothing to escape but quotes, which
         // they cannot hold; serde_json writes them anyway for safety.
-        out.extend_from_slice(
-            serde_json::Value::from(word.as_str())
-                .to_string()
-                .as_bytes(),
-        );
+        out.extend_from_slice(serde_json::Value::from(word).to_string().as_bytes());
         out.extend_from_slice(b":[");
         let mut last = 0;
-        for &(record, weight) in list {
+        for &(record, weight) in postings(n) {
             let delta = record - last;
             if delta < 10 && weight < 10 {
                 // Most postings: a frequent word's next record, a low weight.
@@ -421,7 +470,7 @@ mod tests {
                 p.add((i * 100_000 + r) as u32, word, 1);
             }
         }
-        shards(vec![p], file)
+        shards(vec![p.into_part()], file)
     }
 
     fn file(_: usize) -> OutputFile {
@@ -459,7 +508,7 @@ mod tests {
         a.add(3, "x1", 1);
         b.add(5, "x1", 1);
         b.add(6, "yy", 4);
-        let shards = shards(vec![a, b], file);
+        let shards = shards(vec![a.into_part(), b.into_part()], file);
         assert_eq!(
             shards.files[0].bytes,
             br#"{"x1":[1,5,2,1,2,1],"yy":[1,2,5,4]}"#

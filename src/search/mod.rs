@@ -46,7 +46,7 @@ use crate::diagnostic::Diagnostic;
 use crate::model::Site;
 use crate::render::memo::{self, FastMap};
 use crate::render::{OutputFile, Sink};
-use index::Postings;
+use index::{Part, Postings};
 use record::Record;
 
 pub use page::page;
@@ -184,7 +184,7 @@ pub fn write(corpus: &Corpus, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
         .div_ceil(rayon::current_num_threads() * 8)
         .max(16)
         .next_multiple_of(BUNDLE);
-    let (parts, diags): (Vec<Postings>, Vec<Vec<Diagnostic>>) = corpus
+    let (parts, diags): (Vec<Part>, Vec<Vec<Diagnostic>>) = corpus
         .records
         .par_chunks(chunk)
         .enumerate()
@@ -226,7 +226,7 @@ pub fn write(corpus: &Corpus, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
 
 /// Writes the record files of `records` (numbered from `first`, a
 /// multiple of [`BUNDLE`]); returns their postings.
-fn write_records(records: &[Record], first: usize, sink: &Sink) -> (Postings, Vec<Diagnostic>) {
+fn write_records(records: &[Record], first: usize, sink: &Sink) -> (Part, Vec<Diagnostic>) {
     let mut postings = Postings::default();
     let mut diags = Vec::new();
     for (b, bundle) in records.chunks(BUNDLE).enumerate() {
@@ -247,7 +247,7 @@ fn write_records(records: &[Record], first: usize, sink: &Sink) -> (Postings, Ve
         file.bytes.extend_from_slice(b"]);\n");
         diags.extend(sink(file).err());
     }
-    (postings, diags)
+    (postings.into_part(), diags)
 }
 
 /// The index of `corpus` as files, for the dev server.
