@@ -3,10 +3,11 @@
 //! parallel), put together, then cut into shards by the first letters of
 //! their words, so that a query loads only the shards its words can be in.
 
+use std::ops::Range;
+
 use rayon::prelude::*;
 
 use super::words::{Key, Words};
-use crate::render::OutputFile;
 use crate::render::memo::FastMap;
 
 /// Words with more postings than this are split by one more letter, so a
@@ -159,18 +160,9 @@ impl Ids {
     }
 }
 
-/// A word of the whole index: its text, how many postings it has, its
-/// number.
-type Word<'a> = (&'a str, usize, usize);
-
 /// The index of `parts` (each the postings of a run of records, the runs
-/// in record order) as shards: each key with the number of the file
-/// holding its words, and each file, `open(number)` with the shard's JSON
-/// appended (`{"word":[record, weight, record delta, weight, ...], ...}`).
-/// Small shards next to each other share a file, so a small site is a
-/// few files, not hundreds. A word's postings are read from the parts
-/// holding it as its JSON is written, never gathered in one list.
-pub fn shards(mut parts: Vec<Part>, open: impl Fn(usize) -> OutputFile + Sync) -> Shards {
+/// in record order), cut into shards.
+pub fn shards(mut parts: Vec<Part>) -> Shards {
     let mut ids = Ids::default();
     let mut texts: Vec<String> = Vec::new();
     // Each part's word numbers across parts.
@@ -200,14 +192,16 @@ pub fn shards(mut parts: Vec<Part>, open: impl Fn(usize) -> OutputFile + Sync) -
             sizes[n as usize] += part.of(i).len();
         }
     }
-    let mut words: Vec<Word> = (texts.iter().zip(sizes).enumerate())
-        .map(|(n, (text, size))| (text.as_str(), size, n))
+    let mut words: Vec<(usize, usize)> = sizes.into_iter().enumerate().collect();
+    words.par_sort_unstable_by(|a, b| texts[a.0].cmp(&texts[b.0]));
+    let sorted: Vec<(&str, usize)> = words
+        .iter()
+        .map(|&(n, size)| (texts[n].as_str(), size))
         .collect();
-    words.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
     let mut shards = Vec::new();
-    split(&words, 0..words.len(), MIN_KEY, &mut shards);
+    split(&sorted, 0..words.len(), MIN_KEY, &mut shards);
     // Shards are in word order, so a run of them is a run of words.
-    let mut files: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut files: Vec<Range<usize>> = Vec::new();
     let mut keys = Vec::with_capacity(shards.len());
     let mut in_file = 0;
     for (key, range) in shards {
@@ -224,32 +218,95 @@ pub fn shards(mut parts: Vec<Part>, open: impl Fn(usize) -> OutputFile + Sync) -
         }
         keys.push((key, files.len() - 1));
     }
-    // Parts in record order, each word's postings in record order within
-    // a part: every word's postings come out in record order.
-    let postings = |n: usize| {
-        let local = &local[n * width..(n + 1) * width];
-        (parts.iter().zip(local))
-            .filter(|(_, i)| **i != u32::MAX)
-            .flat_map(|(part, &i)| part.of(i as usize))
-    };
-    let files = files
-        .par_iter()
-        .enumerate()
-        .map(|(i, range)| {
-            let mut file = open(i);
-            shard_json(&words[range.clone()], postings, &mut file.bytes);
-            file
-        })
-        .collect();
-    Shards { keys, files }
+    Shards {
+        keys,
+        files,
+        words,
+        texts,
+        parts,
+        local,
+    }
 }
 
-/// The word index cut into files.
+/// The word index cut into shards by the first letters of their words,
+/// each file written when asked for (so that its memory is used again for
+/// the next).
 pub struct Shards {
     /// Each shard's key (the first letters of its words) and file number.
     pub keys: Vec<(String, usize)>,
-    /// The files.
-    pub files: Vec<OutputFile>,
+    /// The words of each file, as ranges of `words`.
+    files: Vec<Range<usize>>,
+    /// Each word's number and postings count, in word order.
+    words: Vec<(usize, usize)>,
+    /// Each word's text, by number.
+    texts: Vec<String>,
+    parts: Vec<Part>,
+    /// Each word's number in each part, `parts.len()` a word (`u32::MAX`
+    /// where the part has no such word).
+    local: Vec<u32>,
+}
+
+impl Shards {
+    /// How many files the shards take.
+    pub fn files(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Appends file `i` to `out` as JSON, its words with their postings,
+    /// record numbers as deltas: `{"word":[record, weight, record delta,
+    /// weight, ...], ...}`. Small shards next to each other share a file,
+    /// so a small site is a few files, not hundreds.
+    pub fn json(&self, i: usize, out: &mut Vec<u8>) {
+        let words = &self.words[self.files[i].clone()];
+        let size: usize = words.iter().map(|w| w.1).sum();
+        out.reserve(size * 6 + words.len() * 12 + 4);
+        out.push(b'{');
+        for (i, &(n, _)) in words.iter().enumerate() {
+            if i > 0 {
+                out.push(b',');
+            }
+            // Words are letters and digits: nothing to escape but quotes,
+            // which they cannot hold; serde_json writes them anyway for
+            // safety.
+            out.extend_from_slice(
+                serde_json::Value::from(self.texts[n].as_str())
+                    .to_string()
+                    .as_bytes(),
+            );
+            out.extend_from_slice(b":[");
+            let mut last = 0;
+            for &(record, weight) in self.postings(n) {
+                let delta = record - last;
+                if delta < 10 && weight < 10 {
+                    // Most postings: a frequent word's next record, a low
+                    // weight.
+                    out.extend_from_slice(&[b'0' + delta as u8, b',', b'0' + weight as u8, b',']);
+                } else {
+                    push_number(out, delta);
+                    out.push(b',');
+                    push_number(out, weight);
+                    out.push(b',');
+                }
+                last = record;
+            }
+            match out.last_mut() {
+                Some(end @ b',') => *end = b']',
+                _ => out.push(b']'),
+            }
+        }
+        out.push(b'}');
+    }
+
+    /// The postings of word `n`, read from the parts holding it: parts in
+    /// record order, each word's postings in record order within a part,
+    /// so they come out in record order.
+    fn postings(&self, n: usize) -> impl Iterator<Item = &(u32, u32)> {
+        let width = self.parts.len();
+        let local = &self.local[n * width..(n + 1) * width];
+        (self.parts.iter().zip(local))
+            .filter(|(_, i)| **i != u32::MAX)
+            .flat_map(|(part, &i)| part.of(i as usize))
+    }
 }
 
 /// The key of a (lower-case) word of up to 16 ASCII bytes, as
@@ -359,10 +416,10 @@ fn prefix(word: &str, n: usize) -> &str {
 /// characters, splitting a large shard by one more character: the words
 /// as long as its key stay in it, the longer ones go to longer keys.
 fn split(
-    words: &[Word],
-    range: std::ops::Range<usize>,
+    words: &[(&str, usize)],
+    range: Range<usize>,
     len: usize,
-    out: &mut Vec<(String, std::ops::Range<usize>)>,
+    out: &mut Vec<(String, Range<usize>)>,
 ) {
     let mut start = range.start;
     while start < range.end {
@@ -370,14 +427,14 @@ fn split(
         let end = start
             + words[start..range.end]
                 .iter()
-                .take_while(|(w, _, _)| w.starts_with(key) && prefix(w, len) == key)
+                .take_while(|(w, _)| w.starts_with(key) && prefix(w, len) == key)
                 .count();
         let size: usize = words[start..end].iter().map(|w| w.1).sum();
         if size > SHARD_POSTINGS && len < MAX_KEY && end - start > 1 {
             let exact = start
                 + words[start..end]
                     .iter()
-                    .take_while(|(w, _, _)| *w == key)
+                    .take_while(|(w, _)| *w == key)
                     .count();
             if exact > start {
                 out.push((key.to_string(), start..exact));
@@ -388,46 +445,6 @@ fn split(
         }
         start = end;
     }
-}
-
-/// Appends a shard, its words with their `postings`, as JSON to `out`,
-/// record numbers as deltas.
-fn shard_json<'a, P: Iterator<Item = &'a (u32, u32)>>(
-    words: &[Word],
-    postings: impl Fn(usize) -> P,
-    out: &mut Vec<u8>,
-) {
-    let size: usize = words.iter().map(|w| w.1).sum();
-    out.reserve(size * 6 + words.len() * 12 + 4);
-    out.push(b'{');
-    for (i, &(word, _, n)) in words.iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        // Words are letters and digits: nothing to escape but quotes, which
-        // they cannot hold; serde_json writes them anyway for safety.
-        out.extend_from_slice(serde_json::Value::from(word).to_string().as_bytes());
-        out.extend_from_slice(b":[");
-        let mut last = 0;
-        for &(record, weight) in postings(n) {
-            let delta = record - last;
-            if delta < 10 && weight < 10 {
-                // Most postings: a frequent word's next record, a low weight.
-                out.extend_from_slice(&[b'0' + delta as u8, b',', b'0' + weight as u8, b',']);
-            } else {
-                push_number(out, delta);
-                out.push(b',');
-                push_number(out, weight);
-                out.push(b',');
-            }
-            last = record;
-        }
-        match out.last_mut() {
-            Some(end @ b',') => *end = b']',
-            _ => out.push(b']'),
-        }
-    }
-    out.push(b'}');
 }
 
 /// Appends `n` in decimal (`write!` costs ten times as much, and shards
@@ -470,14 +487,13 @@ mod tests {
                 p.add((i * 100_000 + r) as u32, word, 1);
             }
         }
-        shards(vec![p.into_part()], file)
+        shards(vec![p.into_part()])
     }
 
-    fn file(_: usize) -> OutputFile {
-        OutputFile {
-            path: String::new(),
-            bytes: Vec::new(),
-        }
+    fn json(shards: &Shards, i: usize) -> String {
+        let mut out = Vec::new();
+        shards.json(i, &mut out);
+        String::from_utf8(out).expect("UTF-8")
     }
 
     #[test]
@@ -486,7 +502,7 @@ mod tests {
         let keys: Vec<(&str, usize)> = shards.keys.iter().map(|(k, f)| (k.as_str(), *f)).collect();
         assert_eq!(keys, [("5", 0), ("ch", 0), ("ru", 0)]);
         assert_eq!(
-            String::from_utf8(shards.files[0].bytes.clone()).unwrap(),
+            json(&shards, 0),
             r#"{"5":[300000,1],"china":[0,1,1,1],"chips":[100000,1],"russia":[200000,1]}"#
         );
     }
@@ -508,11 +524,8 @@ mod tests {
         a.add(3, "x1", 1);
         b.add(5, "x1", 1);
         b.add(6, "yy", 4);
-        let shards = shards(vec![a.into_part(), b.into_part()], file);
-        assert_eq!(
-            shards.files[0].bytes,
-            br#"{"x1":[1,5,2,1,2,1],"yy":[1,2,5,4]}"#
-        );
+        let shards = shards(vec![a.into_part(), b.into_part()]);
+        assert_eq!(json(&shards, 0), r#"{"x1":[1,5,2,1,2,1],"yy":[1,2,5,4]}"#);
         assert_eq!(deltas(&[2, 3, 7]), [2, 1, 4]);
     }
 }

@@ -191,13 +191,14 @@ pub fn write(corpus: &Corpus, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
         .map(|(c, records)| write_records(records, c * chunk, sink))
         .unzip();
     let mut diags: Vec<Diagnostic> = diags.into_iter().flatten().collect();
-    let shards = index::shards(parts, |i| loader(&format!("i/{i}")));
-    let written = shards.files.len();
+    let shards = index::shards(parts);
+    let written = shards.files();
     diags.extend(
-        shards
-            .files
+        (0..written)
             .into_par_iter()
-            .filter_map(|mut file| {
+            .filter_map(|i| {
+                let mut file = loader(&format!("i/{i}"));
+                shards.json(i, &mut file.bytes);
                 file.bytes.extend_from_slice(b");\n");
                 sink(file).err()
             })
