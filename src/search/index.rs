@@ -274,20 +274,34 @@ impl Shards {
                     .as_bytes(),
             );
             out.extend_from_slice(b":[");
+            // Parts in record order, each word's postings in record order
+            // within a part: they come out in record order.
+            let width = self.parts.len();
+            let local = &self.local[n * width..(n + 1) * width];
             let mut last = 0;
-            for &(record, weight) in self.postings(n) {
-                let delta = record - last;
-                if delta < 10 && weight < 10 {
-                    // Most postings: a frequent word's next record, a low
-                    // weight.
-                    out.extend_from_slice(&[b'0' + delta as u8, b',', b'0' + weight as u8, b',']);
-                } else {
-                    push_number(out, delta);
-                    out.push(b',');
-                    push_number(out, weight);
-                    out.push(b',');
+            for (part, &i) in self.parts.iter().zip(local) {
+                if i == u32::MAX {
+                    continue;
                 }
-                last = record;
+                for &(record, weight) in part.of(i as usize) {
+                    let delta = record - last;
+                    if delta < 10 && weight < 10 {
+                        // Most postings: a frequent word's next record, a
+                        // low weight.
+                        out.extend_from_slice(&[
+                            b'0' + delta as u8,
+                            b',',
+                            b'0' + weight as u8,
+                            b',',
+                        ]);
+                    } else {
+                        push_number(out, delta);
+                        out.push(b',');
+                        push_number(out, weight);
+                        out.push(b',');
+                    }
+                    last = record;
+                }
             }
             match out.last_mut() {
                 Some(end @ b',') => *end = b']',
@@ -295,17 +309,6 @@ impl Shards {
             }
         }
         out.push(b'}');
-    }
-
-    /// The postings of word `n`, read from the parts holding it: parts in
-    /// record order, each word's postings in record order within a part,
-    /// so they come out in record order.
-    fn postings(&self, n: usize) -> impl Iterator<Item = &(u32, u32)> {
-        let width = self.parts.len();
-        let local = &self.local[n * width..(n + 1) * width];
-        (self.parts.iter().zip(local))
-            .filter(|(_, i)| **i != u32::MAX)
-            .flat_map(|(part, &i)| part.of(i as usize))
     }
 }
 
