@@ -7,7 +7,7 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use super::words::{Key, Words};
+use super::words::{Key, Word, Words};
 use crate::render::memo::FastMap;
 
 /// Words with more postings than this are split by one more letter, so a
@@ -43,15 +43,15 @@ impl Postings {
     /// `Postings`.
     pub fn add(&mut self, id: u32, text: &str, weight: u32) {
         for word in Words::new(text) {
-            let n = match word.key {
-                Some(key) => match self.ids.short.entry(key) {
+            let n = match word {
+                Word::Short(key) => match self.ids.short.entry(key) {
                     (slot, false) => slot.word,
                     (slot, true) => {
                         slot.word = self.words.len() as u32;
                         self.new_word(unpacked(key))
                     }
                 },
-                None => {
+                Word::Long(word) => {
                     let text = word.lower(&mut self.buf);
                     match self.ids.long.get(text) {
                         Some(&n) => n,
@@ -326,7 +326,7 @@ fn packed(word: &str) -> Option<Key> {
 }
 
 /// The word whose key is `key` (the inverse of [`packed`]).
-fn unpacked(key: Key) -> String {
+pub fn unpacked(key: Key) -> String {
     key.iter()
         .flat_map(|n| n.to_le_bytes())
         .take_while(|&b| b != 0)
@@ -362,7 +362,8 @@ impl Short {
     fn entry(&mut self, key: Key) -> (&mut Slot, bool) {
         if !self.slots.is_empty() {
             let i = self.slot(key);
-            if self.slots[i].key == key {
+            // `slot` stops at `key` or at an empty slot.
+            if self.slots[i].key[0] != 0 {
                 return (&mut self.slots[i], false);
             }
         }

@@ -22,18 +22,22 @@ pub struct Words<'a> {
     at: usize,
 }
 
-/// A short word's key: see [`Word::key`].
+/// A word of up to 16 ASCII bytes, lower cased, as two little-endian
+/// numbers (no two words give the same: words hold no NUL).
 pub type Key = [u64; 2];
 
 /// A word that [`Words`] found.
-pub struct Word<'a> {
-    text: &'a str,
-    start: usize,
-    end: usize,
-    /// For a word of up to 16 ASCII bytes, those bytes lower cased as two
-    /// little-endian numbers (no two words give the same: words hold no
-    /// NUL).
-    pub key: Option<Key>,
+pub enum Word<'a> {
+    /// A word of up to 16 ASCII bytes (nearly all), by its key.
+    Short(Key),
+    /// Another word, as written.
+    Long(Long<'a>),
+}
+
+/// A word longer than 16 bytes or with characters beyond ASCII, as
+/// written.
+pub struct Long<'a> {
+    word: &'a str,
     ascii: bool,
 }
 
@@ -97,29 +101,25 @@ impl<'a> Iterator for Words<'a> {
                 continue;
             }
             // Setting bit 5 lower-cases an ASCII letter and leaves a digit.
-            let key = if ascii && len <= 8 {
-                Some([(head | splat(0x20)) & (u64::MAX >> (64 - 8 * len)), 0])
+            return Some(if ascii && len <= 8 {
+                Word::Short([(head | splat(0x20)) & (u64::MAX >> (64 - 8 * len)), 0])
             } else if ascii && len <= 16 {
                 let mask = u64::MAX >> (128 - 8 * len);
-                Some([head | splat(0x20), (next | splat(0x20)) & mask])
+                Word::Short([head | splat(0x20), (next | splat(0x20)) & mask])
             } else {
-                None
-            };
-            return Some(Word {
-                text,
-                start,
-                end: at,
-                key,
-                ascii,
+                Word::Long(Long {
+                    word: &text[start..at],
+                    ascii,
+                })
             });
         }
     }
 }
 
-impl<'a> Word<'a> {
+impl Long<'_> {
     /// The word lower cased, in `buf`.
     pub fn lower<'b>(&self, buf: &'b mut String) -> &'b str {
-        let word = &self.text[self.start..self.end];
+        let word = self.word;
         buf.clear();
         if self.ascii {
             buf.push_str(word);
@@ -249,7 +249,10 @@ mod tests {
     fn words(text: &str) -> Vec<(String, Option<Key>)> {
         let mut buf = String::new();
         Words::new(text)
-            .map(|w| (w.lower(&mut buf).to_string(), w.key))
+            .map(|w| match w {
+                Word::Short(key) => (super::super::index::unpacked(key), Some(key)),
+                Word::Long(w) => (w.lower(&mut buf).to_string(), None),
+            })
             .collect()
     }
 
