@@ -326,7 +326,7 @@ fn packed(word: &str) -> Option<Key> {
 }
 
 /// The word whose key is `key` (the inverse of [`packed`]).
-pub fn unpacked(key: Key) -> String {
+pub(super) fn unpacked(key: Key) -> String {
     key.iter()
         .flat_map(|n| n.to_le_bytes())
         .take_while(|&b| b != 0)

@@ -250,7 +250,7 @@ mod tests {
         let mut buf = String::new();
         Words::new(text)
             .map(|w| match w {
-                Word::Short(key) => (super::super::index::unpacked(key), Some(key)),
+                Word::Short(key) => (crate::search::index::unpacked(key), Some(key)),
                 Word::Long(w) => (w.lower(&mut buf).to_string(), None),
             })
             .collect()
