@@ -82,7 +82,7 @@ pub fn sections(html: &str, buf: &mut String) -> Vec<Section> {
         at += tag.len;
         if tag.closing {
             text.close(&tag);
-        } else if is_skipped(&tag.lower()) {
+        } else if is_skipped(&tag.lower) {
             at = skip_element(html, at, tag.name);
         } else if tag.is_marker() {
             at = skip_element(html, at, tag.name);
@@ -108,7 +108,7 @@ struct Text<'a> {
 
 impl Text<'_> {
     fn open(&mut self, tag: &Tag) {
-        if !is_inline(&tag.lower()) {
+        if !is_inline(&tag.lower) {
             space(self.buf, self.from);
         }
         if let (Some(level), None) = (tag.heading(), self.heading)
@@ -128,7 +128,7 @@ impl Text<'_> {
     }
 
     fn close(&mut self, tag: &Tag) {
-        if !is_inline(&tag.lower()) {
+        if !is_inline(&tag.lower) {
             space(self.buf, self.from);
         }
         if tag.heading().is_some() && tag.heading() == self.heading {
@@ -272,6 +272,9 @@ fn space(target: &mut String, from: usize) {
 struct Tag<'a> {
     /// The name as written (empty for comments and doctypes).
     name: &'a str,
+    /// The name in lower case, for names of up to 8 letters (longer ones
+    /// are no element this module looks for).
+    lower: Lowered,
     closing: bool,
     /// Everything after the name.
     attrs: &'a str,
@@ -310,6 +313,7 @@ impl<'a> Tag<'a> {
         }
         Some(Tag {
             name,
+            lower: Lowered::of(name),
             closing,
             attrs: &inner[name_len..],
             len: end + 1,
@@ -319,22 +323,11 @@ impl<'a> Tag<'a> {
     fn nameless(len: usize) -> Tag<'a> {
         Tag {
             name: "",
+            lower: Lowered::of(""),
             closing: false,
             attrs: "",
             len,
         }
-    }
-
-    /// The name in lower case, for names of up to 8 letters (longer ones
-    /// are no element this module looks for).
-    fn lower(&self) -> Lowered {
-        let mut bytes = [0; 8];
-        let len = self.name.len();
-        if let Some(to) = bytes.get_mut(..len) {
-            to.copy_from_slice(self.name.as_bytes());
-            to.make_ascii_lowercase();
-        }
-        Lowered { bytes, len }
     }
 
     /// The level of a heading tag (`h2` is 2).
@@ -348,7 +341,7 @@ impl<'a> Tag<'a> {
     /// A citation or footnote marker: its number and preview are not text
     /// of the report (the sources are indexed as sections of their own).
     fn is_marker(&self) -> bool {
-        *self.lower() == *b"sup"
+        *self.lower == *b"sup"
             && attribute(self.attrs, "class").is_some_and(|c| {
                 c.split_ascii_whitespace()
                     .any(|c| c == "citation" || c == "footnote-reference")
@@ -357,9 +350,26 @@ impl<'a> Tag<'a> {
 }
 
 /// A short tag name in lower case (empty when it was too long).
+#[derive(Debug)]
 struct Lowered {
     bytes: [u8; 8],
     len: usize,
+}
+
+impl Lowered {
+    fn of(name: &str) -> Lowered {
+        let mut bytes = [0; 8];
+        if name.len() > bytes.len() {
+            return Lowered { bytes, len: 0 };
+        }
+        for (to, b) in bytes.iter_mut().zip(name.bytes()) {
+            *to = b.to_ascii_lowercase();
+        }
+        Lowered {
+            bytes,
+            len: name.len(),
+        }
+    }
 }
 
 impl std::ops::Deref for Lowered {
