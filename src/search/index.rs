@@ -21,8 +21,8 @@ const MAX_KEY: usize = 8;
 const MIN_KEY: usize = 2;
 
 /// The postings, `(record, weight)`, of a run of records: appended to one
-/// log as they are made, not to a list per word, and sorted into lists
-/// once, by [`shards`].
+/// log as they are made, not to a list per word, and sorted by word once,
+/// by [`into_part`](Self::into_part).
 #[derive(Default)]
 pub struct Postings {
     /// The words, numbered as they were first seen.
