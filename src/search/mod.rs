@@ -37,7 +37,6 @@ mod text;
 mod words;
 mod worker;
 
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -45,9 +44,9 @@ use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
 use crate::model::Site;
-use crate::render::memo;
+use crate::render::memo::{self, FastMap};
 use crate::render::{OutputFile, Sink};
-use index::Postings;
+use index::{Part, Postings};
 use record::Record;
 
 pub use page::page;
@@ -155,7 +154,7 @@ impl Filters {
             .filter(|t| !t.reports.is_empty())
             .map(|t| filter(t.slug.clone(), t.name.clone(), t.reports.iter()))
             .collect();
-        let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut by_name: FastMap<&str, Vec<usize>> = FastMap::default();
         for (i, record) in site.reports.iter().chain(&site.pages).enumerate() {
             for reference in &record.references {
                 let name = reference.source.publisher.trim();
@@ -172,7 +171,7 @@ impl Filters {
             .into_iter()
             .map(|(name, ids)| filter(name.to_string(), name.to_string(), ids.iter()))
             .collect();
-        publishers.sort_by_cached_key(|f| f.name.to_lowercase());
+        publishers.sort_by_cached_key(|f| (f.name.to_lowercase(), f.name.clone()));
         Filters { tags, publishers }
     }
 }
@@ -185,26 +184,24 @@ pub fn write(corpus: &Corpus, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
         .div_ceil(rayon::current_num_threads() * 8)
         .max(16)
         .next_multiple_of(BUNDLE);
-    let (postings, mut diags) = corpus
+    let (parts, diags): (Vec<Part>, Vec<Vec<Diagnostic>>) = corpus
         .records
         .par_chunks(chunk)
         .enumerate()
         .map(|(c, records)| write_records(records, c * chunk, sink))
-        .reduce(
-            || (Postings::default(), Vec::new()),
-            |(a, mut da), (b, db)| {
-                da.extend(db);
-                (a.merge(b), da)
-            },
-        );
-    let shards = postings.into_shards();
-    let written = shards.files.len();
+        .unzip();
+    let mut diags: Vec<Diagnostic> = diags.into_iter().flatten().collect();
+    let shards = index::shards(parts);
+    let written = shards.files();
     diags.extend(
-        shards
-            .files
+        (0..written)
             .into_par_iter()
-            .enumerate()
-            .filter_map(|(i, json)| sink(data_file(&format!("i/{i}"), &json)).err())
+            .filter_map(|i| {
+                let mut file = loader(&format!("i/{i}"));
+                shards.json(i, &mut file.bytes);
+                file.bytes.extend_from_slice(b");\n");
+                sink(file).err()
+            })
             .collect::<Vec<_>>(),
     );
     let manifest = serde_json::json!({
@@ -230,7 +227,7 @@ pub fn write(corpus: &Corpus, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
 
 /// Writes the record files of `records` (numbered from `first`, a
 /// multiple of [`BUNDLE`]); returns their postings.
-fn write_records(records: &[Record], first: usize, sink: &Sink) -> (Postings, Vec<Diagnostic>) {
+fn write_records(records: &[Record], first: usize, sink: &Sink) -> (Part, Vec<Diagnostic>) {
     let mut postings = Postings::default();
     let mut diags = Vec::new();
     for (b, bundle) in records.chunks(BUNDLE).enumerate() {
@@ -251,7 +248,7 @@ fn write_records(records: &[Record], first: usize, sink: &Sink) -> (Postings, Ve
         file.bytes.extend_from_slice(b"]);\n");
         diags.extend(sink(file).err());
     }
-    (postings, diags)
+    (postings.into_part(), diags)
 }
 
 /// The index of `corpus` as files, for the dev server.

@@ -4,6 +4,7 @@
 //! hand: the record files hold the whole text of the site, and a plain
 //! run of text is copied as it is.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use super::index::Postings;
@@ -22,13 +23,16 @@ pub struct Record {
 }
 
 /// A section: anchor, kind (`h` heading, `e` event, `s` source, empty for
-/// the text before the first heading), title, text.
-type Section = (String, &'static str, String, String);
+/// the text before the first heading), title, text; the anchor, title
+/// and text as ranges of [`Fragment::text`].
+type Section = (Range<usize>, &'static str, Range<usize>, Range<usize>);
 
 /// What the search page shows of a record.
 pub struct Fragment<'a> {
     record: &'a Record,
     date: String,
+    /// The sections' anchors, titles and texts, one after the other.
+    text: String,
     sections: Vec<Section>,
 }
 
@@ -36,54 +40,74 @@ pub struct Fragment<'a> {
 /// shows of it.
 pub fn add<'a>(record: &'a Record, id: u32, postings: &mut Postings) -> Fragment<'a> {
     let r = &record.report;
-    let sections = sections(r);
+    let (text, sections) = sections(r);
     postings.add(id, &r.title, Field::Title.weight());
     postings.add(id, &r.summary, Field::Summary.weight());
     for tag in &record.tags {
         postings.add(id, tag, Field::Tag.weight());
     }
-    for (_, kind, title, text) in &sections {
+    for (_, kind, title, body) in &sections {
         let field = match *kind {
             "h" => Field::Heading,
             _ => Field::Text,
         };
-        postings.add(id, title, field.weight());
-        postings.add(id, text, Field::Text.weight());
+        postings.add(id, &text[title.clone()], field.weight());
+        postings.add(id, &text[body.clone()], Field::Text.weight());
     }
     Fragment {
         record,
         date: r.date.as_ref().map(|d| d.display()).unwrap_or_default(),
+        text,
         sections,
     }
 }
 
-/// The body's sections, then the events', then the sources'.
-fn sections(r: &Report) -> Vec<Section> {
+/// The body's sections, then the events', then the sources', and the text
+/// they are ranges of.
+fn sections(r: &Report) -> (String, Vec<Section>) {
+    let mut text = String::new();
     let mut sections: Vec<Section> = {
         let body = r.content.lock().unwrap_or_else(|e| e.into_inner());
-        text::sections(&body)
+        // The body's text is never longer than its HTML.
+        text.reserve(body.len() + 256 * (r.events.len() + r.references.len()));
+        text::sections(&body, &mut text)
             .into_iter()
             .enumerate()
             .map(|(i, s)| (s.anchor, if i == 0 { "" } else { "h" }, s.title, s.text))
             .collect()
     };
-    sections.extend(r.events.iter().enumerate().map(|(i, e)| {
+    // Appends each of `parts` to `text`; returns the range it takes.
+    let mut push = |parts: &[&str]| {
+        let start = text.len();
+        for part in parts {
+            text.push_str(part);
+        }
+        start..text.len()
+    };
+    for (i, e) in r.events.iter().enumerate() {
+        let anchor = push(&["event-", &(i + 1).to_string()]);
+        let title = push(&[&e.title]);
         let when = match &e.end {
-            Some(end) => format!("{} – {}", e.date.display(), end.display()),
-            None => e.date.display(),
+            Some(end) => push(&[&e.date.display(), " – ", &end.display()]),
+            None => push(&[&e.date.display()]),
         };
-        (format!("event-{}", i + 1), "e", e.title.clone(), when)
-    }));
-    sections.extend(r.references.iter().map(|reference| {
+        sections.push((anchor, "e", title, when));
+    }
+    for reference in &r.references {
         let s = &reference.source;
+        let anchor = push(&["ref-", &s.id]);
+        let title = push(&[if s.title.is_empty() { &s.id } else { &s.title }]);
         let date = s.date.as_ref().map(|d| d.0.display()).unwrap_or_default();
-        let parts = [s.author.as_str(), &s.publisher, &date, &s.note];
-        let about: Vec<&str> = parts.into_iter().filter(|p| !p.is_empty()).collect();
-        let title = if s.title.is_empty() { &s.id } else { &s.title };
-        let anchor = format!("ref-{}", s.id);
-        (anchor, "s", title.clone(), about.join(". "))
-    }));
-    sections
+        let about: Vec<&str> = [s.author.as_str(), &s.publisher, &date, &s.note]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .flat_map(|p| [". ", p])
+            .skip(1)
+            .collect();
+        let about = push(&about);
+        sections.push((anchor, "s", title, about));
+    }
+    (text, sections)
 }
 
 impl Fragment<'_> {
@@ -91,13 +115,14 @@ impl Fragment<'_> {
     /// size its buffer once.
     pub fn len_hint(&self) -> usize {
         let r = &self.record.report;
-        let sections: usize = self
-            .sections
-            .iter()
-            .map(|(a, _, t, x)| a.len() + t.len() + x.len() + 16)
-            .sum();
         let tags: usize = self.record.tags.iter().map(|t| t.len() + 3).sum();
-        self.record.url.len() + r.title.len() + r.summary.len() + tags + sections + 96
+        self.record.url.len()
+            + r.title.len()
+            + r.summary.len()
+            + tags
+            + self.text.len()
+            + 16 * self.sections.len()
+            + 96
     }
 
     /// Appends the fragment as a JSON object with short keys: `u` URL, `t`
@@ -126,12 +151,13 @@ impl Fragment<'_> {
         out.extend_from_slice(b"],\"x\":[");
         for (i, (anchor, kind, title, text)) in self.sections.iter().enumerate() {
             out.extend_from_slice(if i > 0 { b",[" } else { b"[" });
-            for (j, part) in [anchor.as_str(), kind, title, text].into_iter().enumerate() {
-                if j > 0 {
-                    out.push(b',');
-                }
-                string(out, part);
-            }
+            string(out, &self.text[anchor.clone()]);
+            out.extend_from_slice(b",\"");
+            out.extend_from_slice(kind.as_bytes());
+            out.extend_from_slice(b"\",");
+            string(out, &self.text[title.clone()]);
+            out.push(b',');
+            string(out, &self.text[text.clone()]);
             out.push(b']');
         }
         out.extend_from_slice(b"]}");

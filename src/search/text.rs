@@ -10,18 +10,22 @@
 //! over every body of the site, so it reads tags in place, without
 //! allocating for them.
 
+use std::borrow::Cow;
+use std::ops::Range;
+
 use crate::publish::html::reference;
 
 /// A part of a body: the text before the first heading (no anchor, no
-/// title), or a heading with an `id` and the text up to the next one.
+/// title), or a heading with an `id` and the text up to the next one; each
+/// part a range of the text [`sections`] appended to.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Section {
     /// The heading's `id`, empty for the text before the first heading.
-    pub anchor: String,
+    pub anchor: Range<usize>,
     /// The heading's text.
-    pub title: String,
+    pub title: Range<usize>,
     /// The section's text.
-    pub text: String,
+    pub text: Range<usize>,
 }
 
 /// Elements whose tags do not separate words (`un<em>usual</em>`).
@@ -53,23 +57,32 @@ fn is_skipped(name: &[u8]) -> bool {
     matches!(name, b"script" | b"style" | b"template" | b"svg")
 }
 
-/// Splits `html` into sections of plain text.
-pub fn sections(html: &str) -> Vec<Section> {
+/// Appends the plain text of `html` to `buf`; returns its sections.
+pub fn sections(html: &str, buf: &mut String) -> Vec<Section> {
+    let from = buf.len();
     let mut text = Text {
-        out: vec![Section::default()],
+        buf,
+        out: vec![Section {
+            anchor: from..from,
+            title: from..from,
+            text: from..from,
+        }],
         heading: None,
+        from,
     };
     let mut at = 0;
-    while let Some(lt) = html[at..].find('<') {
-        text.push(&html[at..at + lt]);
-        at += lt;
+    loop {
+        at += push_text(text.buf, text.from, &html[at..], true);
+        if at == html.len() {
+            return text.finish();
+        }
         let Some(tag) = Tag::parse(&html[at..]) else {
             return text.finish();
         };
         at += tag.len;
         if tag.closing {
             text.close(&tag);
-        } else if is_skipped(&tag.lower()) {
+        } else if is_skipped(&tag.lower) {
             at = skip_element(html, at, tag.name);
         } else if tag.is_marker() {
             at = skip_element(html, at, tag.name);
@@ -79,136 +92,177 @@ pub fn sections(html: &str) -> Vec<Section> {
             text.open(&tag);
         }
     }
-    text.push(&html[at..]);
-    text.finish()
 }
 
 /// The sections read so far.
-struct Text {
+struct Text<'a> {
+    buf: &'a mut String,
+    /// Never empty; the last one's title (while a heading is read) or text
+    /// runs to the end of `buf`.
     out: Vec<Section>,
     /// The level of the heading whose title is being read, if any.
     heading: Option<u8>,
+    /// Where the title or text being read starts in `buf`.
+    from: usize,
 }
 
-impl Text {
-    /// Where text goes: the title of the heading being read, or the text
-    /// of the last section.
-    fn target(&mut self) -> &mut String {
-        if self.out.is_empty() {
-            self.out.push(Section::default());
-        }
-        let last = self.out.len() - 1;
-        let section = &mut self.out[last];
-        match self.heading {
-            Some(_) => &mut section.title,
-            None => &mut section.text,
-        }
-    }
-
-    /// Appends raw text: entities decoded, whitespace folded.
-    fn push(&mut self, raw: &str) {
-        if !raw.is_empty() {
-            push_decoded(self.target(), raw);
-        }
-    }
-
+impl Text<'_> {
     fn open(&mut self, tag: &Tag) {
-        if !is_inline(&tag.lower()) {
-            space(self.target());
+        if !is_inline(&tag.lower) {
+            space(self.buf, self.from);
         }
         if let (Some(level), None) = (tag.heading(), self.heading)
             && let Some(id) = attribute(tag.attrs, "id").filter(|id| !id.is_empty())
         {
+            self.end();
+            let anchor = self.buf.len();
+            self.buf.push_str(&id);
+            self.from = self.buf.len();
             self.out.push(Section {
-                anchor: id,
-                ..Section::default()
+                anchor: anchor..self.from,
+                title: self.from..self.from,
+                text: self.from..self.from,
             });
             self.heading = Some(level);
         }
     }
 
     fn close(&mut self, tag: &Tag) {
-        if !is_inline(&tag.lower()) {
-            space(self.target());
+        if !is_inline(&tag.lower) {
+            space(self.buf, self.from);
         }
         if tag.heading().is_some() && tag.heading() == self.heading {
+            self.end();
             self.heading = None;
+            self.from = self.buf.len();
+            if let Some(section) = self.out.last_mut() {
+                section.text = self.from..self.from;
+            }
+        }
+    }
+
+    /// Ends the title or text being read where `buf` ends.
+    fn end(&mut self) {
+        let end = self.buf.len();
+        if let Some(section) = self.out.last_mut() {
+            match self.heading {
+                Some(_) => section.title.end = end,
+                None => section.text.end = end,
+            }
         }
     }
 
     fn trim_end(&mut self) {
-        let target = self.target();
-        target.truncate(target.trim_end().len());
+        let len = self.buf[self.from..].trim_end().len();
+        self.buf.truncate(self.from + len);
     }
 
     fn finish(mut self) -> Vec<Section> {
+        self.end();
         for section in &mut self.out {
-            section.title.truncate(section.title.trim_end().len());
-            section.text.truncate(section.text.trim_end().len());
+            for range in [&mut section.title, &mut section.text] {
+                range.end = range.start + self.buf[range.clone()].trim_end().len();
+            }
         }
         self.out
     }
 }
 
-/// Appends `raw` with its character references decoded and its
-/// whitespace folded.
-fn push_decoded(target: &mut String, raw: &str) {
-    let mut rest = raw;
-    while let Some(amp) = rest.find('&') {
-        push_folded(target, &rest[..amp]);
-        rest = &rest[amp..];
-        match reference(rest) {
-            Some((c, len)) => {
-                if c.is_whitespace() {
-                    space(target);
-                } else {
-                    target.push(c);
+/// Appends `raw` to `target` with its character references decoded and
+/// each run of ASCII whitespace as one space (none at the start of the
+/// target, which begins at `from`), up to the first `<` when `to_tag`
+/// (else all of it); returns how many bytes it read. Runs of plain text, single spaces between words
+/// included, are found eight bytes at a time and copied whole.
+fn push_text(target: &mut String, from: usize, raw: &str, to_tag: bool) -> usize {
+    let bytes = raw.as_bytes();
+    // With `to_tag` off, `<` is plain: look for `&` in its place.
+    let stop = splat(if to_tag { b'<' } else { b'&' });
+    let (mut start, mut at) = (0, 0);
+    // Where this run of text ends, for references: found at the first `&`.
+    let mut end = None;
+    loop {
+        // Whitespace where a run starts is folded (below) at once.
+        let mut carry = 0;
+        let special = match bytes.get(at) {
+            Some(&b) if at == start && b.is_ascii_whitespace() => at,
+            _ => loop {
+                // `<`, `&`, a control byte or a space after a space; zeros
+                // (control bytes) past the end stop it there.
+                let rest = bytes.get(at..).unwrap_or_default();
+                let n = match rest.first_chunk::<8>() {
+                    Some(&eight) => u64::from_le_bytes(eight),
+                    None => rest.iter().rev().fold(0, |n, &b| (n << 8) | u64::from(b)),
+                };
+                let spaces = zero(n ^ splat(b' '));
+                let found = zero(n ^ stop)
+                    | zero(n ^ splat(b'&'))
+                    | zero(n & splat(0xe0))
+                    | (spaces & ((spaces << 8) | carry));
+                if found != 0 {
+                    break at + found.trailing_zeros() as usize / 8;
                 }
-                rest = &rest[len..];
+                carry = spaces >> 56;
+                at += 8;
+            },
+        };
+        at = special.min(bytes.len());
+        match bytes.get(at) {
+            None => break,
+            Some(b'<') if to_tag => break,
+            Some(b'&') => {
+                target.push_str(&raw[start..at]);
+                let end = *end.get_or_insert_with(|| match to_tag {
+                    true => raw[at..].find('<').map_or(raw.len(), |lt| at + lt),
+                    false => raw.len(),
+                });
+                match reference(&raw[at..end]) {
+                    Some((c, len)) => {
+                        if c.is_whitespace() {
+                            space(target, from);
+                        } else {
+                            target.push(c);
+                        }
+                        at += len;
+                    }
+                    None => {
+                        target.push('&');
+                        at += 1;
+                    }
+                }
+                start = at;
             }
-            None => {
-                target.push('&');
-                rest = &rest[1..];
+            Some(b) if b.is_ascii_whitespace() => {
+                target.push_str(&raw[start..at]);
+                space(target, from);
+                while bytes.get(at).is_some_and(u8::is_ascii_whitespace) {
+                    at += 1;
+                }
+                start = at;
             }
+            // Another control byte, kept as it is.
+            Some(_) => at += 1,
         }
     }
-    push_folded(target, rest);
+    target.push_str(&raw[start..at]);
+    at
 }
 
-/// Appends `s` with each run of ASCII whitespace as one space (none at
-/// the start of the target). Text with no control character (so no tab
-/// or newline) and no double space, the common case, is found as such in a
-/// quick pass and copied whole.
-fn push_folded(target: &mut String, s: &str) {
-    let bytes = s.as_bytes();
-    // A fold, not a search that stops early: the compiler makes it vector
-    // code, several bytes per step.
-    let control = bytes.iter().fold(0u8, |seen, &b| seen | u8::from(b < b' '));
-    let plain = control == 0 && !s.contains("  ");
-    if plain {
-        let at_space = target.is_empty() || target.ends_with(' ');
-        target.push_str(s.strip_prefix(' ').filter(|_| at_space).unwrap_or(s));
-        return;
-    }
-    let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        if b > b' ' || !b.is_ascii_whitespace() {
-            continue;
-        }
-        let single =
-            b == b' ' && i > start && bytes.get(i + 1).is_some_and(|n| !n.is_ascii_whitespace());
-        if !single {
-            target.push_str(&s[start..i]);
-            space(target);
-            start = i + 1;
-        }
-    }
-    target.push_str(&s[start..]);
+/// `b` in every byte.
+const fn splat(b: u8) -> u64 {
+    u64::from_ne_bytes([b; 8])
 }
 
-/// One space, unless the target is empty or ends in one.
-fn space(target: &mut String) {
-    if !target.is_empty() && !target.ends_with(' ') {
+/// The zero bytes of `n`, as their high bits (and no others: adding
+/// `0x7f` to the low seven bits of a byte sets its high bit unless they
+/// are all zero, and no byte carries into the next).
+fn zero(n: u64) -> u64 {
+    const LOW: u64 = splat(0x7f);
+    !(((n & LOW) + LOW) | n | LOW)
+}
+
+/// One space, unless the target (from `from`) is empty or ends in one.
+fn space(target: &mut String, from: usize) {
+    if target.len() > from && !target.ends_with(' ') {
         target.push(' ');
     }
 }
@@ -218,6 +272,9 @@ fn space(target: &mut String) {
 struct Tag<'a> {
     /// The name as written (empty for comments and doctypes).
     name: &'a str,
+    /// The name in lower case, for names of up to 8 letters (longer ones
+    /// are no element this module looks for).
+    lower: Lowered,
     closing: bool,
     /// Everything after the name.
     attrs: &'a str,
@@ -233,21 +290,16 @@ impl<'a> Tag<'a> {
             let end = comment.find("-->")?;
             return Some(Tag::nameless(4 + end + 3));
         }
-        let mut quote = None;
-        let mut end = None;
-        for (i, b) in s.bytes().enumerate().skip(1) {
-            match (quote, b) {
-                (Some(q), _) if b == q => quote = None,
-                (Some(_), _) => {}
-                (None, b'"' | b'\'') => quote = Some(b),
-                (None, b'>') => {
-                    end = Some(i);
-                    break;
-                }
-                _ => {}
+        // Quoted attribute values may hold `>`.
+        let bytes = s.as_bytes();
+        let mut i = 1;
+        let end = loop {
+            match *bytes.get(i)? {
+                b'>' => break i,
+                q @ (b'"' | b'\'') => i += 2 + bytes.get(i + 1..)?.iter().position(|&b| b == q)?,
+                _ => i += 1,
             }
-        }
-        let end = end?;
+        };
         let inner = &s[1..end];
         let closing = inner.starts_with('/');
         let inner = inner.trim_start_matches('/');
@@ -261,6 +313,7 @@ impl<'a> Tag<'a> {
         }
         Some(Tag {
             name,
+            lower: Lowered::of(name),
             closing,
             attrs: &inner[name_len..],
             len: end + 1,
@@ -270,22 +323,11 @@ impl<'a> Tag<'a> {
     fn nameless(len: usize) -> Tag<'a> {
         Tag {
             name: "",
+            lower: Lowered::of(""),
             closing: false,
             attrs: "",
             len,
         }
-    }
-
-    /// The name in lower case, for names of up to 8 letters (longer ones
-    /// are no element this module looks for).
-    fn lower(&self) -> Lowered {
-        let mut bytes = [0; 8];
-        let len = self.name.len();
-        if let Some(to) = bytes.get_mut(..len) {
-            to.copy_from_slice(self.name.as_bytes());
-            to.make_ascii_lowercase();
-        }
-        Lowered { bytes, len }
     }
 
     /// The level of a heading tag (`h2` is 2).
@@ -299,7 +341,7 @@ impl<'a> Tag<'a> {
     /// A citation or footnote marker: its number and preview are not text
     /// of the report (the sources are indexed as sections of their own).
     fn is_marker(&self) -> bool {
-        *self.lower() == *b"sup"
+        *self.lower == *b"sup"
             && attribute(self.attrs, "class").is_some_and(|c| {
                 c.split_ascii_whitespace()
                     .any(|c| c == "citation" || c == "footnote-reference")
@@ -308,9 +350,26 @@ impl<'a> Tag<'a> {
 }
 
 /// A short tag name in lower case (empty when it was too long).
+#[derive(Debug)]
 struct Lowered {
     bytes: [u8; 8],
     len: usize,
+}
+
+impl Lowered {
+    fn of(name: &str) -> Lowered {
+        let mut bytes = [0; 8];
+        if name.len() > bytes.len() {
+            return Lowered { bytes, len: 0 };
+        }
+        for (to, b) in bytes.iter_mut().zip(name.bytes()) {
+            *to = b.to_ascii_lowercase();
+        }
+        Lowered {
+            bytes,
+            len: name.len(),
+        }
+    }
 }
 
 impl std::ops::Deref for Lowered {
@@ -322,8 +381,8 @@ impl std::ops::Deref for Lowered {
 }
 
 /// The value of attribute `name` in a tag's attribute text, entities
-/// decoded.
-fn attribute(attrs: &str, name: &str) -> Option<String> {
+/// decoded (and whitespace folded).
+fn attribute<'a>(attrs: &'a str, name: &str) -> Option<Cow<'a, str>> {
     let mut rest = attrs;
     loop {
         rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '/');
@@ -355,28 +414,36 @@ fn attribute(attrs: &str, name: &str) -> Option<String> {
             rest = tail;
         }
         if key.eq_ignore_ascii_case(name) {
+            if !value.bytes().any(|b| b == b'&' || b.is_ascii_whitespace()) {
+                return Some(Cow::Borrowed(value));
+            }
             let mut decoded = String::new();
-            push_decoded(&mut decoded, value);
-            return Some(decoded);
+            push_text(&mut decoded, 0, value, false);
+            return Some(Cow::Owned(decoded));
         }
     }
 }
 
 /// The position after the end of the element `name` whose opening tag
-/// ends at `at`, or the end of `html`.
+/// ends at `at`, or the end of `html`. Closing tags are matched without
+/// regard to case: annalist writes lower-case tags, raw HTML in a report
+/// may not.
 fn skip_element(html: &str, at: usize, name: &str) -> usize {
-    let close = format!("</{}", name.to_ascii_lowercase());
-    let rest = &html[at..];
-    // annalist writes lower-case tags; raw HTML in a report may not.
-    let found = rest
-        .find(&close)
-        .or_else(|| rest.to_ascii_lowercase().find(&close));
-    match found {
-        Some(i) => html[at + i..]
-            .find('>')
-            .map_or(html.len(), |e| at + i + e + 1),
-        None => html.len(),
+    let bytes = html.as_bytes();
+    let mut from = at;
+    while let Some(lt) = html[from..].find('<') {
+        let close = from + lt;
+        let after = &bytes[close + 1..];
+        if after.first() == Some(&b'/')
+            && (after.get(1..=name.len())).is_some_and(|n| n.eq_ignore_ascii_case(name.as_bytes()))
+        {
+            return html[close..]
+                .find('>')
+                .map_or(html.len(), |e| close + e + 1);
+        }
+        from = close + 1;
     }
+    html.len()
 }
 
 #[cfg(test)]
@@ -384,9 +451,12 @@ mod tests {
     use super::*;
 
     fn texts(html: &str) -> Vec<(String, String, String)> {
-        sections(html)
+        let mut buf = "before".to_string();
+        let sections = sections(html, &mut buf);
+        let part = |r: Range<usize>| buf[r].to_string();
+        sections
             .into_iter()
-            .map(|s| (s.anchor, s.title, s.text))
+            .map(|s| (part(s.anchor), part(s.title), part(s.text)))
             .collect()
     }
 
@@ -425,13 +495,22 @@ mod tests {
             "<<>>",
             "&#xFFFFFFFF; &#0;",
         ] {
-            let _ = sections(html);
+            let _ = sections(html, &mut String::new());
         }
         assert_eq!(texts("<p>a <b"), [one("", "", "a")]);
         assert_eq!(texts("<h2 id='x'>T"), [one("", "", ""), one("x", "T", "")]);
         assert_eq!(
             texts("<P>Up<H2 ID=up>Case</H2>"),
             [one("", "", "Up"), one("up", "Case", "")]
+        );
+    }
+
+    #[test]
+    fn whitespace_folds_around_entities_quotes_and_skipped_elements() {
+        let html = "<p>\n  a &nbsp; b\t\r\n c&amp;d  e </p><a title=\"x > y\" href='q'>f</a>g<SUP Class=\"citation\">[<b>1</b>]</Sup>. <h2 id=\"a&amp;b\">H  i</h2>";
+        assert_eq!(
+            texts(html),
+            [one("", "", "a b c&d e fg."), one("a&b", "H i", "")]
         );
     }
 }

@@ -6,65 +6,161 @@
 //! found by typing it. There is no stemming: the script matches the start
 //! of words instead (`sanction` finds `sanctions`).
 //!
-//! This runs over every word of the site, so it reads ASCII a byte at a
-//! time through a table, decodes only other characters, and hands short
-//! ASCII words over as a number too (a cheaper key than their text).
+//! This runs over every word of the site, so it skips to a word a byte
+//! at a time through a table, reads the word eight bytes at a time (as
+//! one number, bit tricks telling ASCII letters and digits from the rest),
+//! decodes only characters beyond ASCII, and hands ASCII words of up to 16
+//! bytes over as two numbers (a cheaper key than their text, and already
+//! lower cased).
 
 /// Longer runs (hashes, base64) are not words anyone types.
 pub const MAX_CHARS: usize = 40;
 
-/// Calls `f` with each word of `text`, lower cased (in `buf` when it was
-/// not already), and, for a word of up to 8 ASCII bytes, those bytes as a
-/// number (no two words give the same one: words hold no NUL).
-pub fn each(text: &str, buf: &mut String, mut f: impl FnMut(&str, Option<u64>)) {
-    let mut words = Words { text, at: 0 };
-    while let Some((word, scan)) = words.next_word() {
-        let key = (scan.ascii && word.len() <= 8).then_some(scan.key);
-        if scan.ascii && !scan.upper {
-            f(word, key);
-            continue;
-        }
-        buf.clear();
-        if scan.ascii {
-            buf.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-        } else {
-            // Whole-word lower casing knows a final sigma (`ΣΟΦΟΣ`: `σοφος`).
-            buf.push_str(&word.to_lowercase());
-        }
-        f(buf, key);
-    }
-}
-
-/// What was seen of a word while reading it.
-struct Scan {
-    /// Its bytes, lower cased, as a little-endian number (for ASCII words
-    /// of up to 8 bytes; 0 for others).
-    key: u64,
-    /// Whether it is all ASCII.
-    ascii: bool,
-    /// Whether it has an upper-case ASCII letter.
-    upper: bool,
-}
-
-/// The words of a text, as written.
-struct Words<'a> {
+/// The words of a text, in order.
+pub struct Words<'a> {
     text: &'a str,
     at: usize,
 }
 
-/// What each byte is, as bits: [`ALNUM`] for an ASCII letter or digit,
-/// with [`UPPER`] for an upper-case one; [`WIDE`] for a byte of a
-/// character beyond ASCII; none for anything else.
+/// A word of up to 16 ASCII bytes, lower cased, as two little-endian
+/// numbers (no two words give the same: words hold no NUL).
+pub type Key = [u64; 2];
+
+/// A word that [`Words`] found.
+pub enum Word<'a> {
+    /// A word of up to 16 ASCII bytes (nearly all), by its key.
+    Short(Key),
+    /// Another word, as written.
+    Long(Long<'a>),
+}
+
+/// A word longer than 16 bytes or with characters beyond ASCII, as
+/// written.
+pub struct Long<'a> {
+    word: &'a str,
+    ascii: bool,
+}
+
+impl<'a> Words<'a> {
+    pub fn new(text: &'a str) -> Words<'a> {
+        Words { text, at: 0 }
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = Word<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Word<'a>> {
+        let (text, bytes) = (self.text, self.text.as_bytes());
+        loop {
+            // To the next letter or digit.
+            let mut at = self.at;
+            loop {
+                match CLASS[usize::from(*bytes.get(at)?)] {
+                    0 => at += 1,
+                    WIDE => match wide(text, at) {
+                        (_, true) => break,
+                        (len, false) => at += len,
+                    },
+                    _ => break,
+                }
+            }
+            let start = at;
+            let mut eight = Eight::at(bytes, at);
+            // The word's first 16 bytes (for its key).
+            let (head, mut next) = (eight.bytes, 0);
+            let mut ascii = true;
+            loop {
+                let stop = !eight.alnum & HIGH;
+                let len = stop.trailing_zeros() as usize / 8;
+                at += len;
+                if len < 8 {
+                    match bytes.get(at) {
+                        Some(&b) if b >= 0x80 => match wide(text, at) {
+                            (len, true) => {
+                                ascii = false;
+                                at += len;
+                            }
+                            (_, false) => break,
+                        },
+                        _ => break,
+                    }
+                }
+                eight = Eight::at(bytes, at);
+                if at == start + 8 {
+                    next = eight.bytes;
+                }
+            }
+            self.at = at;
+            let len = at - start;
+            let word = ascii && (2..=MAX_CHARS).contains(&len)
+                || ascii && len == 1 && bytes[start].is_ascii_digit()
+                || !ascii && is_wide_word(&text[start..at]);
+            if !word {
+                continue;
+            }
+            // Setting bit 5 lower-cases an ASCII letter and leaves a digit.
+            return Some(if ascii && len <= 8 {
+                Word::Short([(head | splat(0x20)) & (u64::MAX >> (64 - 8 * len)), 0])
+            } else if ascii && len <= 16 {
+                let mask = u64::MAX >> (128 - 8 * len);
+                Word::Short([head | splat(0x20), (next | splat(0x20)) & mask])
+            } else {
+                Word::Long(Long {
+                    word: &text[start..at],
+                    ascii,
+                })
+            });
+        }
+    }
+}
+
+impl Long<'_> {
+    /// The word lower cased, in `buf`.
+    pub fn lower<'b>(&self, buf: &'b mut String) -> &'b str {
+        let word = self.word;
+        buf.clear();
+        if self.ascii {
+            buf.push_str(word);
+            buf.make_ascii_lowercase();
+        } else {
+            // Whole-word lower casing knows a final sigma (`ΣΟΦΟΣ`: `σοφος`).
+            buf.push_str(&word.to_lowercase());
+        }
+        buf
+    }
+}
+
+/// Whether a run of letters and digits, some beyond ASCII, is a word:
+/// one numeric character, or 2 to [`MAX_CHARS`] characters.
+fn is_wide_word(w: &str) -> bool {
+    let mut chars = w.chars();
+    match (chars.next(), chars.next()) {
+        (Some(c), None) => c.is_numeric(),
+        (Some(_), Some(_)) => w.chars().count() <= MAX_CHARS,
+        _ => false,
+    }
+}
+
+/// The length of the character beyond ASCII at `at`, and whether it is a
+/// letter or digit.
+fn wide(text: &str, at: usize) -> (usize, bool) {
+    match text.get(at..).and_then(|s| s.chars().next()) {
+        Some(c) => (c.len_utf8(), c.is_alphanumeric()),
+        None => (1, false),
+    }
+}
+
+/// What each byte is: [`ALNUM`] for an ASCII letter or digit, [`WIDE`]
+/// for a byte of a character beyond ASCII, 0 for anything else.
 static CLASS: [u8; 256] = {
     let mut class = [0; 256];
     let mut b = 0;
     while b < 256 {
-        let byte = b as u8;
         class[b] = if b >= 0x80 {
             WIDE
-        } else if byte.is_ascii_uppercase() {
-            ALNUM | UPPER
-        } else if byte.is_ascii_alphanumeric() {
+        } else if (b as u8).is_ascii_alphanumeric() {
             ALNUM
         } else {
             0
@@ -74,101 +170,48 @@ static CLASS: [u8; 256] = {
     class
 };
 const ALNUM: u8 = 1;
-const UPPER: u8 = 2;
-const WIDE: u8 = 4;
+const WIDE: u8 = 2;
 
-impl<'a> Words<'a> {
-    /// The next word and what was seen of it.
-    fn next_word(&mut self) -> Option<(&'a str, Scan)> {
-        loop {
-            self.skip_other();
-            let start = self.at;
-            let scan = self.read_word();
-            if start == self.at {
-                return None;
-            }
-            let word = &self.text[start..self.at];
-            if is_word(word, scan.ascii) {
-                return Some((word, scan));
-            }
-        }
-    }
+/// The high bit of every byte.
+const HIGH: u64 = splat(0x80);
 
-    /// The character at `at`, when it is beyond ASCII and a letter or
-    /// digit exactly when `alphanumeric` says so, and its length.
-    fn wide(&self, at: usize, alphanumeric: bool) -> Option<usize> {
-        let c = self.text.get(at..)?.chars().next()?;
-        (c.is_alphanumeric() == alphanumeric).then(|| c.len_utf8())
-    }
+/// `b` in every byte.
+const fn splat(b: u8) -> u64 {
+    u64::from_ne_bytes([b; 8])
+}
 
-    /// Moves past characters that are not letters or digits.
-    fn skip_other(&mut self) {
-        let bytes = self.text.as_bytes();
-        let mut at = self.at;
-        while at < bytes.len() {
-            match CLASS[usize::from(bytes[at])] {
-                0 => at += 1,
-                WIDE => match self.wide(at, false) {
-                    Some(len) => at += len,
-                    None => break,
-                },
-                _ => break,
-            }
-        }
-        self.at = at;
-    }
+/// Eight bytes of a text as a little-endian number (zeros past its end),
+/// and which are ASCII letters and digits, as the high bit of each byte.
+struct Eight {
+    bytes: u64,
+    alnum: u64,
+}
 
-    /// Moves past letters and digits.
-    fn read_word(&mut self) -> Scan {
-        let bytes = self.text.as_bytes();
-        let start = self.at;
-        let mut at = start;
-        let mut seen = 0;
-        while at < bytes.len() {
-            let class = CLASS[usize::from(bytes[at])];
-            if class & ALNUM != 0 {
-                seen |= class;
-                at += 1;
-                continue;
-            }
-            match (class, self.wide(at, true)) {
-                (WIDE, Some(len)) => {
-                    seen |= WIDE;
-                    at += len;
-                }
-                _ => break,
-            }
-        }
-        self.at = at;
-        let word = &bytes[start..at];
-        let ascii = seen & WIDE == 0;
-        // Setting bit 5 lower-cases an ASCII letter and leaves a digit.
-        let key = match ascii && word.len() <= 8 {
-            true => word
-                .iter()
-                .rev()
-                .fold(0, |key, &b| (key << 8) | u64::from(b | 0x20)),
-            false => 0,
+impl Eight {
+    #[inline]
+    fn at(bytes: &[u8], at: usize) -> Eight {
+        let rest = bytes.get(at..).unwrap_or_default();
+        let n = match rest.first_chunk::<8>() {
+            Some(&eight) => u64::from_le_bytes(eight),
+            None => rest.iter().rev().fold(0, |n, &b| (n << 8) | u64::from(b)),
         };
-        Scan {
-            key,
-            ascii,
-            upper: seen & UPPER != 0,
+        let ascii = !n & HIGH;
+        let low = n & !HIGH;
+        // Setting bit 5 lower-cases an ASCII letter and leaves a digit.
+        let alnum = between(low | splat(0x20), b'a', b'z') | between(low, b'0', b'9');
+        Eight {
+            bytes: n,
+            alnum: alnum & ascii,
         }
     }
 }
 
-fn is_word(w: &str, ascii: bool) -> bool {
-    if ascii {
-        return (2..=MAX_CHARS).contains(&w.len())
-            || (w.len() == 1 && w.as_bytes()[0].is_ascii_digit());
-    }
-    let mut chars = w.chars();
-    match (chars.next(), chars.next()) {
-        (Some(c), None) => c.is_numeric(),
-        (Some(_), Some(_)) => w.chars().count() <= MAX_CHARS,
-        _ => false,
-    }
+/// The bytes of `n` (all below 0x80) from `lo` to `hi`, as their high
+/// bits: adding `0x80 - lo` sets the high bit of those at least `lo`,
+/// adding `0x7f - hi` that of those above `hi`, and no byte carries into
+/// the next.
+fn between(n: u64, lo: u8, hi: u8) -> u64 {
+    n.wrapping_add(splat(0x80 - lo)) & !n.wrapping_add(splat(0x7f - hi)) & HIGH
 }
 
 /// How much a word weighs in each part of a report: a word of the title
@@ -203,12 +246,14 @@ impl Field {
 mod tests {
     use super::*;
 
-    fn words(text: &str) -> Vec<(String, Option<u64>)> {
-        let mut found = Vec::new();
-        each(text, &mut String::new(), |w, key| {
-            found.push((w.to_string(), key))
-        });
-        found
+    fn words(text: &str) -> Vec<(String, Option<Key>)> {
+        let mut buf = String::new();
+        Words::new(text)
+            .map(|w| match w {
+                Word::Short(key) => (crate::search::index::unpacked(key), Some(key)),
+                Word::Long(w) => (w.lower(&mut buf).to_string(), None),
+            })
+            .collect()
     }
 
     #[test]
@@ -235,18 +280,17 @@ mod tests {
 
     #[test]
     fn short_ascii_words_come_with_their_bytes_as_a_key() {
+        let key = |bytes: &[u8; 16]| {
+            let (a, b) = bytes.split_at(8);
+            Some([a, b].map(|h| u64::from_le_bytes(h.try_into().expect("8 bytes"))))
+        };
         assert_eq!(
-            words("Ab abcdefgh abcdefghi é9"),
+            words("Ab abcdefgH ABCDEFGHIJKLMNOP abcdefghijklmnopq é9 x"),
             [
-                (
-                    "ab".to_string(),
-                    Some(u64::from_le_bytes(*b"ab\0\0\0\0\0\0"))
-                ),
-                (
-                    "abcdefgh".to_string(),
-                    Some(u64::from_le_bytes(*b"abcdefgh"))
-                ),
-                ("abcdefghi".to_string(), None),
+                ("ab".to_string(), key(b"ab\0\0\0\0\0\0\0\0\0\0\0\0\0\0")),
+                ("abcdefgh".to_string(), key(b"abcdefgh\0\0\0\0\0\0\0\0")),
+                ("abcdefghijklmnop".to_string(), key(b"abcdefghijklmnop")),
+                ("abcdefghijklmnopq".to_string(), None),
                 ("é9".to_string(), None),
             ]
         );

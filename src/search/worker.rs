@@ -1,9 +1,10 @@
 //! The dev server's search index, rebuilt on a thread of its own. Saving
 //! a report re-renders its page in milliseconds; indexing a large site
-//! takes longer (about half a second at 10,000 reports), so `serve` never
-//! waits for it: each successful rebuild hands a [`Corpus`] to the worker,
-//! which indexes the newest one it has (a burst of saves is indexed once)
-//! and hands the files to the server. Until then the last index is served.
+//! takes longer (about a quarter of a second at 10,000 reports), so
+//! `serve` never waits for it: each successful rebuild hands a [`Corpus`]
+//! to the worker, which indexes the newest one it has (a burst of saves is
+//! indexed once) and hands the files to the server. Until then the last
+//! index is served.
 
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread;
