@@ -115,12 +115,12 @@ pub fn run_as(
         let corpus = site.config.search.then(|| search::Corpus::of(&site));
         let mut memo = Memo::one_shot();
         let (indexed, rendered) = rayon::join(
-            || corpus.map_or(Ok(0), |corpus| search::write(&corpus, sink)),
+            || corpus.as_ref().map_or(Ok(0), |c| search::write(c, sink)),
             || render::render_as(&profile, &site, templates, &site_static, &mut memo, sink),
         );
-        let page = match rendered.is_ok() {
-            true => search_page(&site, templates, sink),
-            false => Ok(0),
+        let page = match (&rendered, &corpus) {
+            (Ok(_), Some(corpus)) => search_page(&site, templates, corpus.filters(), sink),
+            _ => Ok(0),
         };
         match (rendered, indexed, page) {
             (Ok(rendered), Ok(indexed), Ok(page)) => {
@@ -146,12 +146,14 @@ pub fn run_as(
     (None, diags)
 }
 
-/// Renders the search page and its script when the site has search.
-fn search_page(site: &Site, templates: &Templates, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
-    if !site.config.search {
-        return Ok(0);
-    }
-    let files = search::page(site, templates).map_err(|d| vec![d])?;
+/// Renders the search page, offering `filters`, and its script.
+fn search_page(
+    site: &Site,
+    templates: &Templates,
+    filters: &search::Filters,
+    sink: &Sink,
+) -> Result<usize, Vec<Diagnostic>> {
+    let files = search::page(site, templates, filters).map_err(|d| vec![d])?;
     let count = files.len();
     let failed: Vec<Diagnostic> = files.into_iter().filter_map(|f| sink(f).err()).collect();
     if failed.is_empty() {

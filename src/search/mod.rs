@@ -37,13 +37,13 @@ mod text;
 mod words;
 mod worker;
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::model::Site;
+use crate::model::{Report, Site};
 use crate::render::memo::{self, FastMap};
 use crate::render::{OutputFile, Sink};
 use index::{Part, Postings};
@@ -101,28 +101,32 @@ impl Corpus {
     /// The records of `site`: its reports newest first, then its pages.
     pub fn of(site: &Site) -> Corpus {
         let tag_names = |ids: &[usize]| ids.iter().map(|&t| site.tags[t].name.clone()).collect();
-        let records: Vec<Record> = site
-            .reports
-            .iter()
-            .zip(&site.report_tags)
-            .map(|(r, tags)| (r, tag_names(tags)))
-            .chain(site.pages.iter().map(|p| (p, Vec::new())))
-            .map(|(report, tags)| Record {
-                url: site.urls.link(&report.dir),
-                report: report.clone(),
-                tags,
-            })
-            .collect();
-        let version = memo::key(&(
-            FORMAT,
-            site.bibliography,
-            records
-                .iter()
-                .map(|r| (r.report.keys.page, &r.url, &r.tags))
-                .collect::<Vec<_>>(),
-        ));
+        let record = |(report, tags): (&Arc<Report>, Vec<String>)| Record {
+            url: site.urls.link(&report.dir),
+            report: report.clone(),
+            tags,
+        };
+        let ((records, version), filters) = rayon::join(
+            || {
+                let records: Vec<Record> = (site.reports.par_iter())
+                    .zip(&site.report_tags)
+                    .map(|(r, tags)| record((r, tag_names(tags))))
+                    .chain(site.pages.par_iter().map(|p| record((p, Vec::new()))))
+                    .collect();
+                let version = memo::key(&(
+                    FORMAT,
+                    site.bibliography,
+                    records
+                        .iter()
+                        .map(|r| (r.report.keys.page, &r.url, &r.tags))
+                        .collect::<Vec<_>>(),
+                ));
+                (records, version)
+            },
+            || Filters::of(site),
+        );
         Corpus {
-            filters: Filters::of(site),
+            filters,
             reports: site.reports.len(),
             records,
             version,
@@ -132,6 +136,11 @@ impl Corpus {
     /// A key that changes whenever the index would.
     pub fn version(&self) -> u64 {
         self.version
+    }
+
+    /// What readers can filter the records by.
+    pub fn filters(&self) -> &Filters {
+        &self.filters
     }
 }
 

@@ -28,10 +28,14 @@ struct SearchPage<'a> {
     publishers: &'a [Filter],
 }
 
-/// Renders the search page and its script. The templates must hold the
-/// globals of the site's last render (`render` installs them).
-pub fn page(site: &Site, templates: &Templates) -> Result<Vec<OutputFile>, Diagnostic> {
-    let Filters { tags, publishers } = Filters::of(site);
+/// Renders the search page, offering `filters`, and its script. The
+/// templates must hold the globals of the site's last render (`render`
+/// installs them).
+pub fn page(
+    site: &Site,
+    templates: &Templates,
+    filters: &Filters,
+) -> Result<Vec<OutputFile>, Diagnostic> {
     let mut ctx = Context::new();
     ctx.insert("root", &site.urls.root(DIR));
     ctx.insert("page_url", &site.urls.link(DIR));
@@ -40,8 +44,8 @@ pub fn page(site: &Site, templates: &Templates) -> Result<Vec<OutputFile>, Diagn
         "search",
         &SearchPage {
             script: SCRIPT_PATH,
-            tags: &tags,
-            publishers: &publishers,
+            tags: &filters.tags,
+            publishers: &filters.publishers,
         },
     );
     let html = templates.render("search.html", &ctx)?;

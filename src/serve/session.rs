@@ -323,7 +323,7 @@ impl Session {
         };
         self.memo = memo;
         let page = match site.config.search {
-            true => search::page(&site, templates),
+            true => search::page(&site, templates, &search::Filters::of(&site)),
             false => Ok(Vec::new()),
         };
         let page = match page {
