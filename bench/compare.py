@@ -95,10 +95,12 @@ def main() -> None:
 
     for n in args.sizes:
         src = corpus(n, "annalist")
+        # Each variant rebuilds its own output, as a user repeating one
+        # command does (a build replaces, and so deletes, the previous site).
         out = str(OUT / f"annalist-out-{n}")
         variants = {
             "annalist": [annalist, "build", "--root", str(src), "--output", out],
-            "no-search": [annalist, "build", "--no-search", "--root", str(src), "--output", out],
+            "no-search": [annalist, "build", "--no-search", "--root", str(src), "--output", out + "-ns"],
         }
         if hugo:
             h_src = corpus(n, "hugo")
@@ -116,7 +118,7 @@ def main() -> None:
             for name in ("annalist", "no-search"):
                 aw, ar = medians[name]
                 print(f"  {name:9} / hugo: wall {aw / hw:6.3f}x   peak RSS {ar / hr:6.3f}x")
-        for d in (OUT / f"annalist-out-{n}", OUT / f"hugo-out-{n}"):
+        for d in (OUT / f"annalist-out-{n}", OUT / f"annalist-out-{n}-ns", OUT / f"hugo-out-{n}"):
             shutil.rmtree(d, ignore_errors=True)
 
 
