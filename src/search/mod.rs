@@ -30,6 +30,7 @@
 //! the README. This index is built in parallel from the model annalist
 //! already holds and costs a fraction of the build.
 
+mod eight;
 mod index;
 mod page;
 mod record;

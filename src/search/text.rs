@@ -13,6 +13,7 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use super::eight::{splat, zero};
 use crate::publish::html::reference;
 
 /// A part of a body: the text before the first heading (no anchor, no
@@ -245,19 +246,6 @@ fn push_text(target: &mut String, from: usize, raw: &str, to_tag: bool) -> usize
     }
     target.push_str(&raw[start..at]);
     at
-}
-
-/// `b` in every byte.
-const fn splat(b: u8) -> u64 {
-    u64::from_ne_bytes([b; 8])
-}
-
-/// The zero bytes of `n`, as their high bits (and no others: adding
-/// `0x7f` to the low seven bits of a byte sets its high bit unless they
-/// are all zero, and no byte carries into the next).
-fn zero(n: u64) -> u64 {
-    const LOW: u64 = splat(0x7f);
-    !(((n & LOW) + LOW) | n | LOW)
 }
 
 /// One space, unless the target (from `from`) is empty or ends in one.

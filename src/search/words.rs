@@ -13,6 +13,8 @@
 //! bytes over as two numbers (a cheaper key than their text, and already
 //! lower cased).
 
+use super::eight::{HIGH, between, splat};
+
 /// Longer runs (hashes, base64) are not words anyone types.
 pub const MAX_CHARS: usize = 40;
 
@@ -172,14 +174,6 @@ static CLASS: [u8; 256] = {
 const ALNUM: u8 = 1;
 const WIDE: u8 = 2;
 
-/// The high bit of every byte.
-const HIGH: u64 = splat(0x80);
-
-/// `b` in every byte.
-const fn splat(b: u8) -> u64 {
-    u64::from_ne_bytes([b; 8])
-}
-
 /// Eight bytes of a text as a little-endian number (zeros past its end),
 /// and which are ASCII letters and digits, as the high bit of each byte.
 struct Eight {
@@ -204,14 +198,6 @@ impl Eight {
             alnum: alnum & ascii,
         }
     }
-}
-
-/// The bytes of `n` (all below 0x80) from `lo` to `hi`, as their high
-/// bits: adding `0x80 - lo` sets the high bit of those at least `lo`,
-/// adding `0x7f - hi` that of those above `hi`, and no byte carries into
-/// the next.
-fn between(n: u64, lo: u8, hi: u8) -> u64 {
-    n.wrapping_add(splat(0x80 - lo)) & !n.wrapping_add(splat(0x7f - hi)) & HIGH
 }
 
 /// How much a word weighs in each part of a report: a word of the title
