@@ -22,6 +22,7 @@ mod unix {
 
     use rustix::fd::{AsFd, OwnedFd};
     use rustix::fs::{AtFlags, CWD, Dir, FileType, Mode, OFlags, mkdirat, openat, unlinkat};
+    use rustix::io::Errno;
 
     use super::*;
 
@@ -37,18 +38,18 @@ mod unix {
         /// Makes the folder `dir` (relative, `/`-separated) and any missing
         /// parents.
         pub fn create_dirs(&self, dir: &str) -> io::Result<()> {
-            match mkdirat(&self.0, dir, Mode::from_raw_mode(0o777)) {
-                Ok(()) | Err(rustix::io::Errno::EXIST) => Ok(()),
-                Err(rustix::io::Errno::NOENT) => {
-                    if let Some((parent, _)) = dir.rsplit_once('/') {
-                        self.create_dirs(parent)?;
-                    }
-                    match mkdirat(&self.0, dir, Mode::from_raw_mode(0o777)) {
-                        Ok(()) | Err(rustix::io::Errno::EXIST) => Ok(()),
-                        Err(e) => Err(e.into()),
-                    }
+            // A folder that is already there (made by another thread too)
+            // is as good as one made.
+            let make = || match mkdirat(&self.0, dir, Mode::from_raw_mode(0o777)) {
+                Ok(()) | Err(Errno::EXIST) => Ok(()),
+                Err(e) => Err(e),
+            };
+            match (make(), dir.rsplit_once('/')) {
+                (Err(Errno::NOENT), Some((parent, _))) => {
+                    self.create_dirs(parent)?;
+                    Ok(make()?)
                 }
-                Err(e) => Err(e.into()),
+                (made, _) => Ok(made?),
             }
         }
 
