@@ -695,6 +695,111 @@ fn a_good_build_replaces_the_previous_output_whole() {
     assert!(site.exists("reports/renamed/index.html"));
 }
 
+/// A page that comes out as the previous build left it keeps its file
+/// (the same inode, so its time too); a changed page is written anew; a
+/// page linked from elsewhere, changed by hand in its permissions, or
+/// reached through a link in the previous output is written anew, so
+/// nothing outside the new output shares its files.
+#[cfg(target_os = "linux")]
+#[test]
+fn unchanged_pages_keep_their_files_and_nothing_else_is_shared() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let site = Site::new(&[
+        ("content/reports/a.md", &dated("A", "", "Alpha.")),
+        ("content/reports/b.md", &dated("B", "", "Beta.")),
+        ("content/reports/c.md", &dated("C", "", "Gamma.")),
+        ("content/reports/d.md", &dated("D", "", "Delta.")),
+        ("content/reports/e.md", &dated("E", "", "Epsilon.")),
+    ]);
+    site.build(&[]).expect_clean();
+    let public = site.path().join("public");
+    let meta = |page: &str| fs::metadata(public.join(page)).expect("output file");
+    let before = |page: &str| meta(page).ino();
+    let (a, b, c, d, e) = (
+        before("reports/a/index.html"),
+        before("reports/b/index.html"),
+        before("reports/c/index.html"),
+        before("reports/d/index.html"),
+        before("reports/e/index.html"),
+    );
+    let backup = site.path().join("b-backup.html");
+    fs::hard_link(public.join("reports/b/index.html"), &backup).expect("hard link");
+    let c_page = public.join("reports/c/index.html");
+    fs::set_permissions(&c_page, fs::Permissions::from_mode(0o600)).expect("chmod");
+    let moved = site.path().join("d-elsewhere");
+    fs::rename(public.join("reports/d"), &moved).expect("move");
+    std::os::unix::fs::symlink(&moved, public.join("reports/d")).expect("symlink");
+    site.write("content/reports/a.md", &dated("A", "", "Alpha, revised."));
+
+    site.build(&[]).expect_clean();
+    assert!(
+        site.read("reports/a/index.html")
+            .contains("Alpha, revised.")
+    );
+    assert_ne!(before("reports/a/index.html"), a, "a changed page is new");
+    assert_eq!(
+        before("reports/e/index.html"),
+        e,
+        "an unchanged page is kept"
+    );
+    for (page, old) in [("b", b), ("c", c), ("d", d)] {
+        let now = meta(&format!("reports/{page}/index.html"));
+        assert_ne!(now.ino(), old, "reports/{page} shares a file it should not");
+        assert_eq!(now.nlink(), 1, "reports/{page}");
+    }
+    assert_eq!(fs::metadata(&backup).expect("backup").nlink(), 1);
+    assert!(
+        fs::read_to_string(&backup)
+            .expect("backup")
+            .contains("Beta.")
+    );
+    assert_ne!(
+        meta("reports/c/index.html").permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(
+        fs::symlink_metadata(public.join("reports/d"))
+            .expect("d")
+            .is_dir()
+    );
+}
+
+/// Pages that did not change keep their files across builds, and the
+/// previous site's copy is gone once the new one is in place.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_rebuild_of_an_unchanged_site_keeps_every_page() {
+    use std::os::unix::fs::MetadataExt;
+    let site = Site::new(&[
+        ("content/reports/a.md", &dated("A", "tags: [T]", "Alpha.")),
+        ("content/reports/b.md", &dated("B", "", "Beta.")),
+    ]);
+    site.build(&[]).expect_clean();
+    let public = site.path().join("public");
+    let before = snapshot(&public);
+    let inodes = |pages: &[&str]| -> Vec<u64> {
+        let of = |p: &&str| fs::metadata(public.join(p)).expect("output file").ino();
+        pages.iter().map(of).collect()
+    };
+    let pages = [
+        "index.html",
+        "reports/a/index.html",
+        "tags/t/index.html",
+        "sources/index.html",
+    ];
+    let first = inodes(&pages);
+    site.build(&[]).expect_clean();
+    assert_eq!(inodes(&pages), first);
+    assert_eq!(snapshot(&public), before);
+    for page in pages {
+        assert_eq!(
+            fs::metadata(public.join(page)).expect("page").nlink(),
+            1,
+            "{page}"
+        );
+    }
+}
+
 #[test]
 fn output_goes_where_asked() {
     let site = Site::new(&[("content/reports/r.md", &dated("R", "", "Body."))]);

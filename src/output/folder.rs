@@ -2,6 +2,12 @@
 //! file's path is looked up from that folder, not from `/` again, which
 //! counts when a site is tens of thousands of files. Elsewhere than Unix
 //! the same calls go through paths.
+//!
+//! A file that comes out of a build exactly as the previous build left it
+//! is linked from the previous site instead of being written again
+//! ([`Folder::keep`], Linux only): it keeps its inode and time, so tools
+//! that compare times (rsync, the dev server's readers) see it unchanged,
+//! and replacing the previous site frees no pages for it.
 
 use std::io;
 use std::path::Path;
@@ -9,10 +15,10 @@ use std::path::Path;
 use rayon::prelude::*;
 
 #[cfg(unix)]
-pub use unix::{Folder, remove_tree};
+pub use unix::{Folder, Previous, remove_tree};
 
 #[cfg(not(unix))]
-pub use portable::{Folder, remove_tree};
+pub use portable::{Folder, Previous, remove_tree};
 
 #[cfg(unix)]
 mod unix {
@@ -21,7 +27,9 @@ mod unix {
     use std::os::unix::ffi::OsStrExt;
 
     use rustix::fd::{AsFd, OwnedFd};
-    use rustix::fs::{AtFlags, CWD, Dir, FileType, Mode, OFlags, mkdirat, openat, unlinkat};
+    use rustix::fs::{
+        AtFlags, CWD, Dir, FileType, Mode, OFlags, fstat, linkat, mkdirat, openat, unlinkat,
+    };
     use rustix::io::Errno;
 
     use super::*;
@@ -59,6 +67,84 @@ mod unix {
             let fd = openat(&self.0, path, flags, Mode::from_raw_mode(0o666))?;
             std::fs::File::from(fd).write_all(bytes)
         }
+
+        /// Links the file `path` of the previous site here if it holds
+        /// exactly `bytes` and looks as a file written here would (same
+        /// owner and permissions, no other link to it); says whether it
+        /// did. Anything unexpected is a plain no, and the caller writes.
+        pub fn keep(&self, previous: &Previous, path: &str, bytes: &[u8]) -> bool {
+            let Some(file) = open_beneath(&previous.dir, path) else {
+                return false;
+            };
+            let Ok(stat) = fstat(&file) else {
+                return false;
+            };
+            let plain = FileType::from_raw_mode(stat.st_mode) == FileType::RegularFile
+                && stat.st_nlink == 1
+                && stat.st_uid == previous.owner
+                && stat.st_mode & 0o7777 == previous.mode
+                && u64::try_from(stat.st_size).is_ok_and(|n| n == bytes.len() as u64);
+            plain
+                && reads_as(std::fs::File::from(file), bytes)
+                && linkat(&previous.dir, path, &self.0, path, AtFlags::empty()).is_ok()
+        }
+    }
+
+    /// The site a build replaces, open so its unchanged files can be kept.
+    pub struct Previous {
+        dir: OwnedFd,
+        /// The owner and permissions of a file the build writes.
+        owner: u32,
+        mode: u32,
+    }
+
+    impl Previous {
+        /// Opens the site at `path` (not through a link) for a build
+        /// writing into `stage`, if there is one.
+        pub fn open(path: &Path, stage: &Folder) -> Option<Previous> {
+            let dir = open_dir(CWD, path.as_os_str()).ok()?;
+            // The stage was made as folders are (0o777 less the umask);
+            // files are made 0o666 less the same umask.
+            let made = fstat(&stage.0).ok()?;
+            Some(Previous {
+                dir,
+                owner: made.st_uid,
+                mode: made.st_mode & 0o666,
+            })
+        }
+    }
+
+    /// Opens the file `path` below `dir` for reading, refusing links on
+    /// the way and any way out of `dir`.
+    #[cfg(target_os = "linux")]
+    fn open_beneath(dir: &OwnedFd, path: &str) -> Option<OwnedFd> {
+        use rustix::fs::{ResolveFlags, openat2};
+        let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+        let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS;
+        openat2(dir, path, flags, Mode::empty(), resolve).ok()
+    }
+
+    /// Without `openat2` the previous site's files are not opened: every
+    /// file is written.
+    #[cfg(not(target_os = "linux"))]
+    fn open_beneath(_: &OwnedFd, _: &str) -> Option<OwnedFd> {
+        None
+    }
+
+    /// Whether `file` reads as `bytes`, its size already known to match.
+    fn reads_as(mut file: std::fs::File, bytes: &[u8]) -> bool {
+        use std::io::Read;
+        const CHUNK: usize = 16 << 10;
+        let mut buf = [0u8; CHUNK];
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            match file.read(&mut buf[..rest.len().min(CHUNK)]) {
+                Ok(0) | Err(_) => return false,
+                Ok(n) if buf[..n] != rest[..n] => return false,
+                Ok(n) => rest = &rest[n..],
+            }
+        }
+        true
     }
 
     fn open_dir<Fd: AsFd>(parent: Fd, name: &OsStr) -> io::Result<OwnedFd> {
@@ -127,6 +213,22 @@ mod portable {
         /// Writes `bytes` to the file `path` (relative), replacing it.
         pub fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
             fs::write(self.0.join(path), bytes)
+        }
+
+        /// Never keeps a file of the previous site here: every file is
+        /// written.
+        pub fn keep(&self, _: &Previous, _: &str, _: &[u8]) -> bool {
+            false
+        }
+    }
+
+    /// The site a build replaces; not opened here.
+    pub struct Previous;
+
+    impl Previous {
+        /// Nothing to open here.
+        pub fn open(_: &Path, _: &Folder) -> Option<Previous> {
+            None
         }
     }
 

@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 use crate::content::Asset;
 use crate::render::OutputFile;
-use folder::{Folder, remove_tree};
+use folder::{Folder, Previous, remove_tree};
 
 /// Refuses output folders that would destroy the site itself: the site
 /// root, a parent of it, one of its source folders, or `/`.
@@ -64,6 +64,8 @@ pub struct Stage {
     folder: Folder,
     /// The folders made so far, so each is made once.
     made: Mutex<HashSet<String>>,
+    /// The site being replaced, whose unchanged files are linked in.
+    previous: Option<Previous>,
     out: PathBuf,
     committed: bool,
 }
@@ -86,8 +88,10 @@ impl Stage {
             fs::remove_dir_all(&dir)?;
         }
         fs::create_dir_all(&dir)?;
+        let folder = Folder::open(&dir)?;
         Ok(Stage {
-            folder: Folder::open(&dir)?,
+            previous: Previous::open(&out, &folder),
+            folder,
             made: Mutex::default(),
             dir,
             out,
@@ -101,8 +105,9 @@ impl Stage {
         &self.dir
     }
 
-    /// Writes one file (its folders are made as needed). Safe to call
-    /// from several threads.
+    /// Writes one file (its folders are made as needed), or links the
+    /// previous site's copy if it is the same. Safe to call from several
+    /// threads.
     pub fn write(&self, file: &OutputFile) -> io::Result<()> {
         if let Some((dir, _)) = file.path.rsplit_once('/') {
             let made = || self.made.lock().unwrap_or_else(|e| e.into_inner());
@@ -110,6 +115,11 @@ impl Stage {
                 self.folder.create_dirs(dir)?;
                 made().insert(dir.to_string());
             }
+        }
+        if let Some(previous) = &self.previous
+            && self.folder.keep(previous, &file.path, &file.bytes)
+        {
+            return Ok(());
         }
         self.folder.write(&file.path, &file.bytes)
     }
