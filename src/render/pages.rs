@@ -1,7 +1,6 @@
 //! Which pages a site has, and rendering each through its template. Pages
 //! render in parallel; every failure is collected.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use rayon::prelude::*;
@@ -13,7 +12,7 @@ use super::templates::Templates;
 use super::context::{EventFields, Joined, SourceFields, fields, pagination, tag_dir};
 use std::hash::{Hash, Hasher};
 
-use super::memo::{self, key};
+use super::memo::{self, FastMap, key};
 use super::{OutputFile, Sink, TIMELINE_DIR};
 use crate::diagnostic::Diagnostic;
 use crate::model::{Report, Site, urls};
@@ -568,17 +567,28 @@ fn sources_page(site: &Site, tera: &Templates, mut ctx: Context) -> Result<Outpu
 /// The element id of each entry of the sources index: `source-<id>`, with
 /// a number after the first when two entries share an id.
 fn source_anchors(site: &Site) -> Vec<String> {
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    site.sources
+    // Only the counting goes in order; the ids (spread over the model) are
+    // gathered, and the anchors made, in parallel.
+    let ids: Vec<&str> = site
+        .sources
+        .par_iter()
+        .map(|e| e.source.id.as_str())
+        .collect();
+    let mut seen: FastMap<&str, u32> = FastMap::default();
+    seen.reserve(ids.len());
+    let nth: Vec<u32> = ids
         .iter()
-        .map(|entry| {
-            let id = &entry.source.id;
+        .map(|id| {
             let n = seen.entry(id).or_insert(0);
             *n += 1;
-            match *n {
-                1 => format!("source-{id}"),
-                n => format!("source-{id}-{n}"),
-            }
+            *n
+        })
+        .collect();
+    ids.par_iter()
+        .zip(nth)
+        .map(|(id, n)| match n {
+            1 => ["source-", id].concat(),
+            n => ["source-", id, "-", itoa::Buffer::new().format(n)].concat(),
         })
         .collect()
 }
