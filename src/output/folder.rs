@@ -6,8 +6,8 @@
 //! A file that comes out of a build exactly as the previous build left it
 //! is linked from the previous site instead of being written again
 //! ([`Folder::keep`], Linux only): it keeps its inode and time, so tools
-//! that compare times (rsync, the dev server's readers) see it unchanged,
-//! and replacing the previous site frees no pages for it.
+//! that compare times (rsync) see it unchanged, and replacing the previous
+//! site frees no pages for it.
 
 use std::io;
 use std::path::Path;
