@@ -764,8 +764,9 @@ fn unchanged_pages_keep_their_files_and_nothing_else_is_shared() {
     );
 }
 
-/// Pages that did not change keep their files across builds, and the
-/// previous site's copy is gone once the new one is in place.
+/// Pages and static files that did not change keep their files across
+/// builds, and the previous site's copy is gone once the new one is in
+/// place; a changed static file is copied anew.
 #[cfg(target_os = "linux")]
 #[test]
 fn a_rebuild_of_an_unchanged_site_keeps_every_page() {
@@ -773,6 +774,7 @@ fn a_rebuild_of_an_unchanged_site_keeps_every_page() {
     let site = Site::new(&[
         ("content/reports/a.md", &dated("A", "tags: [T]", "Alpha.")),
         ("content/reports/b.md", &dated("B", "", "Beta.")),
+        ("static/notes.txt", "first"),
     ]);
     site.build(&[]).expect_clean();
     let public = site.path().join("public");
@@ -786,6 +788,7 @@ fn a_rebuild_of_an_unchanged_site_keeps_every_page() {
         "reports/a/index.html",
         "tags/t/index.html",
         "sources/index.html",
+        "notes.txt",
     ];
     let first = inodes(&pages);
     site.build(&[]).expect_clean();
@@ -798,6 +801,12 @@ fn a_rebuild_of_an_unchanged_site_keeps_every_page() {
             "{page}"
         );
     }
+    // The old file is the start of the new one.
+    site.write("static/notes.txt", "first, then more");
+    site.build(&[]).expect_clean();
+    assert_ne!(inodes(&["notes.txt"])[0], first[4], "a changed file is new");
+    assert_eq!(site.read("notes.txt"), "first, then more");
+    assert_eq!(inodes(&pages[..4]), first[..4]);
 }
 
 #[test]

@@ -335,6 +335,23 @@ fn a_broken_link_is_an_error_that_stops_the_publish() {
     );
 }
 
+/// A dry run leaves the folder exactly as it was, even when a file of
+/// `static/` replaces a page the previous site holds unchanged (the page
+/// is linked from the previous site, then replaced, never written
+/// through).
+#[test]
+fn a_dry_run_never_changes_the_folder_target() {
+    let site = site_with(&good_files());
+    publish(&site, &["--to", "dir:out"]).expect_clean();
+    let deployed = snapshot(&site.path().join("out"));
+    site.write("static/sitemap.xml", "<urlset/>\n");
+    publish(&site, &["--to", "dir:out", "--dry-run"]).expect_clean();
+    assert_eq!(snapshot(&site.path().join("out")), deployed);
+    publish(&site, &["--to", "dir:out"]).expect_clean();
+    let sitemap = std::fs::read_to_string(site.path().join("out/sitemap.xml")).expect("sitemap");
+    assert_eq!(sitemap, "<urlset/>\n");
+}
+
 #[test]
 fn the_folder_target_is_replaced_whole() {
     let site = site_with(&good_files());

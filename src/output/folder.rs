@@ -61,10 +61,19 @@ mod unix {
             }
         }
 
-        /// Writes `bytes` to the file `path` (relative), replacing it.
+        /// Writes `bytes` to a new file `path` (relative). A file already
+        /// there is unlinked first, never written through: it may be a
+        /// link to the previous site's copy ([`keep`](Self::keep)).
         pub fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
-            let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
-            let fd = openat(&self.0, path, flags, Mode::from_raw_mode(0o666))?;
+            let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC;
+            let mode = Mode::from_raw_mode(0o666);
+            let fd = match openat(&self.0, path, flags, mode) {
+                Err(Errno::EXIST) => {
+                    unlinkat(&self.0, path, AtFlags::empty())?;
+                    openat(&self.0, path, flags, mode)?
+                }
+                fd => fd?,
+            };
             std::fs::File::from(fd).write_all(bytes)
         }
 
@@ -86,6 +95,29 @@ mod unix {
                 && u64::try_from(stat.st_size).is_ok_and(|n| n == bytes.len() as u64);
             plain
                 && reads_as(std::fs::File::from(file), bytes)
+                && linkat(&previous.dir, path, &self.0, path, AtFlags::empty()).is_ok()
+        }
+
+        /// [`keep`](Self::keep) for a copy of the file `source`: the
+        /// previous site's file must hold its bytes and, as a copy does,
+        /// its permissions.
+        pub fn keep_copy(&self, previous: &Previous, path: &str, source: &Path) -> bool {
+            let (Some(old), Ok(new)) = (
+                open_beneath(&previous.dir, path),
+                std::fs::File::open(source),
+            ) else {
+                return false;
+            };
+            let (Ok(a), Ok(b)) = (fstat(&old), fstat(&new)) else {
+                return false;
+            };
+            let plain = FileType::from_raw_mode(a.st_mode) == FileType::RegularFile
+                && a.st_nlink == 1
+                && a.st_uid == previous.owner
+                && a.st_mode & 0o7777 == b.st_mode & 0o7777
+                && a.st_size == b.st_size;
+            plain
+                && same_reads(std::fs::File::from(old), new)
                 && linkat(&previous.dir, path, &self.0, path, AtFlags::empty()).is_ok()
         }
     }
@@ -131,9 +163,22 @@ mod unix {
         None
     }
 
-    /// Whether `file` reads as `bytes`, its size already known to match.
-    fn reads_as(mut file: std::fs::File, bytes: &[u8]) -> bool {
+    /// Whether two files of the same size read the same.
+    fn same_reads(mut a: std::fs::File, mut b: std::fs::File) -> bool {
         use std::io::Read;
+        const CHUNK: usize = 16 << 10;
+        let mut buf = vec![0u8; CHUNK];
+        loop {
+            match a.read(&mut buf) {
+                Ok(0) => return true,
+                Ok(n) if reads_as(Read::by_ref(&mut b).take(n as u64), &buf[..n]) => {}
+                _ => return false,
+            }
+        }
+    }
+
+    /// Whether `file` reads as `bytes`, its size already known to match.
+    fn reads_as(mut file: impl std::io::Read, bytes: &[u8]) -> bool {
         const CHUNK: usize = 16 << 10;
         let mut buf = [0u8; CHUNK];
         let mut rest = bytes;
@@ -218,6 +263,12 @@ mod portable {
         /// Never keeps a file of the previous site here: every file is
         /// written.
         pub fn keep(&self, _: &Previous, _: &str, _: &[u8]) -> bool {
+            false
+        }
+
+        /// Never keeps a file of the previous site here: every file is
+        /// copied.
+        pub fn keep_copy(&self, _: &Previous, _: &str, _: &Path) -> bool {
             false
         }
     }

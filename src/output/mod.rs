@@ -124,7 +124,8 @@ impl Stage {
         self.folder.write(&file.path, &file.bytes)
     }
 
-    /// Copies the assets (in parallel).
+    /// Copies the assets (in parallel), or links the previous site's
+    /// copy of each that is the same.
     pub fn copy(&self, assets: &[Asset]) -> io::Result<()> {
         let dirs: BTreeSet<&str> = assets
             .iter()
@@ -133,9 +134,20 @@ impl Stage {
         for dir in dirs {
             fs::create_dir_all(self.dir.join(dir))?;
         }
-        assets
-            .par_iter()
-            .try_for_each(|a| fs::copy(&a.source, self.dir.join(&a.dest)).map(|_| ()))
+        assets.par_iter().try_for_each(|a| {
+            if let Some(previous) = &self.previous
+                && self.folder.keep_copy(previous, &a.dest, &a.source)
+            {
+                return Ok(());
+            }
+            // A page at the same path may be a link to the previous site's
+            // copy: replace it, never write through it.
+            let dest = self.dir.join(&a.dest);
+            match fs::remove_file(&dest) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+                _ => fs::copy(&a.source, dest).map(|_| ()),
+            }
+        })
     }
 
     /// Puts the finished site in place of the target.
