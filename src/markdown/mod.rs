@@ -12,6 +12,7 @@ use std::ops::Range;
 use pulldown_cmark::{CowStr, Event, LinkType, Options, Parser, Tag, TagEnd};
 
 use crate::model::slug::slugify;
+pub use references::REF_ANCHOR;
 use references::{References, Unknown};
 
 /// A rendered body.

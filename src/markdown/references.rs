@@ -12,6 +12,11 @@ use pulldown_cmark_escape::{escape_href, escape_html};
 use super::citations::Item;
 use crate::content::frontmatter::Source;
 
+/// What the `id` of a reference in a References list starts with; the id
+/// of the source follows (`ref-smith-2024`). Citations, the sources index
+/// and the search index link there.
+pub const REF_ANCHOR: &str = "ref-";
+
 /// Resolves a citation key to its source.
 type Lookup<'s> = Box<dyn Fn(&str) -> Option<&'s Arc<Source>> + 's>;
 
@@ -103,7 +108,7 @@ impl<'s> References<'s> {
         self.backlinks[n - 1].push(anchor);
         let source = self.cited[n - 1];
         html.push_str("<a class=\"cite\" id=\"cite-");
-        let _ = write!(html, "{anchor}\" href=\"#ref-");
+        let _ = write!(html, "{anchor}\" href=\"#{REF_ANCHOR}");
         escape_href(&mut *html, &source.id).ok();
         let _ = write!(
             html,

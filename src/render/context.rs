@@ -11,6 +11,7 @@ use tera::Value;
 
 use crate::content::date::PartialDate;
 use crate::content::frontmatter::Source;
+use crate::markdown::REF_ANCHOR;
 use crate::model::{Report, ReportEvent, Site, urls};
 
 /// Fields that serialize as part of a larger view: what
@@ -319,7 +320,7 @@ impl Site {
                     let s = &reference.source;
                     let fields = ReferenceFields {
                         number: reference.number,
-                        anchor: ["ref-", &s.id].concat(),
+                        anchor: [REF_ANCHOR, &s.id].concat(),
                         accessed: s.accessed.as_ref().map(|d| DateView::of(&d.0)),
                         note: &s.note,
                         backlinks: reference

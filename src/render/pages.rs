@@ -15,6 +15,7 @@ use std::hash::{Hash, Hasher};
 use super::memo::{self, FastMap, key};
 use super::{OutputFile, Sink, TIMELINE_DIR};
 use crate::diagnostic::Diagnostic;
+use crate::markdown::REF_ANCHOR;
 use crate::model::{Report, Site, urls};
 
 /// One HTML page to render.
@@ -484,7 +485,7 @@ fn event_value(site: &Site, e: &crate::model::TimelineEvent) -> Value {
             SourceLink {
                 id: &s.id,
                 title: &s.title,
-                url: [&link, "#ref-", &s.id].concat(),
+                url: [&link, "#", REF_ANCHOR, &s.id].concat(),
             }
         })
         .collect();
@@ -616,7 +617,7 @@ fn source_value(site: &Site, root: &str, entry: &crate::model::SourceEntry, anch
                 let id = &r.references[number - 1].source.id;
                 Citing {
                     title: &r.title,
-                    url: site.urls.link(&r.dir) + "#ref-" + id,
+                    url: [&site.urls.link(&r.dir), "#", REF_ANCHOR, id].concat(),
                 }
             })
             .collect(),

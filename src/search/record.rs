@@ -10,6 +10,7 @@ use std::sync::Arc;
 use super::index::Postings;
 use super::text;
 use super::words::Field;
+use crate::markdown::REF_ANCHOR;
 use crate::model::Report;
 
 /// A report or page to index.
@@ -95,7 +96,7 @@ fn sections(r: &Report) -> (String, Vec<Section>) {
     }
     for reference in &r.references {
         let s = &reference.source;
-        let anchor = push(&["ref-", &s.id]);
+        let anchor = push(&[REF_ANCHOR, &s.id]);
         let title = push(&[if s.title.is_empty() { &s.id } else { &s.title }]);
         let date = s.date.as_ref().map(|d| d.0.display()).unwrap_or_default();
         let about: Vec<&str> = [s.author.as_str(), &s.publisher, &date, &s.note]
