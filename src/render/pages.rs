@@ -532,30 +532,46 @@ fn sources_page(site: &Site, tera: &Templates, mut ctx: Context) -> Result<Outpu
         let all: Vec<Value> = all.map(|(e, a)| source_value(site, &root, e, a)).collect();
         ctx.insert_value("sources", Value::from(all));
     }
-    let runs: Vec<Vec<u8>> = site
-        .sources
-        .par_chunks(SOURCE_RUN)
-        .zip(anchors.par_chunks(SOURCE_RUN))
-        .map(|(entries, anchors)| {
-            let values = entries.iter().zip(anchors);
-            let values: Vec<Value> = values
-                .map(|(e, a)| source_value(site, &root, e, a))
-                .collect();
-            let mut run = Context::new();
-            run.insert_value("sources", Value::from(values));
-            run.insert("root", &root);
-            tera.render_sized("source_list.html", &run, SOURCE_RUN * 1024)
-        })
-        .collect::<Result<_, _>>()?;
     ctx.insert("source_count", &site.sources.len());
     ctx.insert("source_list", SOURCE_LIST);
     let frame = finish(site, tera, ctx, dir, "sources.html")?;
     let frame = String::from_utf8_lossy(&frame.bytes);
-    let size = frame.len() + runs.iter().map(Vec::len).sum::<usize>();
-    let mut html = Vec::with_capacity(size);
-    for (i, part) in frame.split(SOURCE_LIST).enumerate() {
+    let mut parts = frame.split(SOURCE_LIST);
+    // Room for every entry: pages of it never written are never touched.
+    let mut html = Vec::with_capacity(frame.len() + site.sources.len() * 1024);
+    html.extend_from_slice(parts.next().unwrap_or_default().as_bytes());
+    let start = html.len();
+    // A few runs at a time, each appended as soon as its group is done:
+    // the page is never held twice.
+    let runs: Vec<_> = match frame.contains(SOURCE_LIST) {
+        true => site
+            .sources
+            .chunks(SOURCE_RUN)
+            .zip(anchors.chunks(SOURCE_RUN))
+            .collect(),
+        // A site's own `sources.html` may list `sources` itself.
+        false => Vec::new(),
+    };
+    for group in runs.chunks(4 * rayon::current_num_threads()) {
+        let rendered: Vec<Vec<u8>> = group
+            .par_iter()
+            .map(|(entries, anchors)| {
+                let values = entries.iter().zip(anchors.iter());
+                let values: Vec<Value> = values
+                    .map(|(e, a)| source_value(site, &root, e, a))
+                    .collect();
+                let mut run = Context::new();
+                run.insert_value("sources", Value::from(values));
+                run.insert("root", &root);
+                tera.render_sized("source_list.html", &run, SOURCE_RUN * 1024)
+            })
+            .collect::<Result<_, _>>()?;
+        rendered.iter().for_each(|run| html.extend_from_slice(run));
+    }
+    let list = start..html.len();
+    for (i, part) in parts.enumerate() {
         if i > 0 {
-            runs.iter().for_each(|run| html.extend_from_slice(run));
+            html.extend_from_within(list.clone());
         }
         html.extend_from_slice(part.as_bytes());
     }
