@@ -5,6 +5,8 @@
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
+use rayon::slice::ParallelSliceMut;
+
 use crate::content::{self, Asset, SiteInput};
 use crate::diagnostic::{self, Diagnostic};
 use crate::model::load::{self, Loaded};
@@ -72,19 +74,17 @@ pub fn run_as(
     // Pages are read as the walk finds them; their order is restored after.
     let loaded = Mutex::new(Vec::new());
     let content_assets = rayon::scope(|scope| {
-        let mut found = 0;
         content::content_files(root, &content, outside, &mut diags, |page| {
-            let (at, loaded, globals) = (found, &loaded, &globals);
-            found += 1;
+            let (loaded, globals) = (&loaded, &globals);
             scope.spawn(move |_| {
-                let page = load::load(root, page, globals, drafts).1;
-                lock(loaded).push((at, page));
+                let (path, page) = load::load(root, page, globals, drafts);
+                lock(loaded).push((content::walk_order(&path), page));
             });
         })
     });
     assets.extend(content_assets);
     let mut loaded = loaded.into_inner().unwrap_or_else(|e| e.into_inner());
-    loaded.sort_unstable_by_key(|(at, _)| *at);
+    loaded.par_sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
     let mut reports = Vec::with_capacity(loaded.len());
     let mut intro = String::new();
     for (_, loaded) in loaded {

@@ -14,5 +14,5 @@ mod load;
 pub use document::Document;
 pub use load::{
     Asset, PageFile, SiteInput, TemplateFile, content_files, is_editor_temp, load_settings,
-    load_templates, read_page, walk_static,
+    load_templates, read_page, walk_order, walk_static,
 };
