@@ -39,6 +39,7 @@ fn is_inline(name: &[u8]) -> bool {
             | b"bdo"
             | b"cite"
             | b"code"
+            | b"data"
             | b"del"
             | b"dfn"
             | b"em"
@@ -48,8 +49,15 @@ fn is_inline(name: &[u8]) -> bool {
             | b"mark"
             | b"q"
             | b"s"
+            | b"samp"
             | b"small"
             | b"span"
+            | b"strong"
+            | b"sub"
+            | b"sup"
+            | b"time"
+            | b"u"
+            | b"var"
     )
 }
 
@@ -462,6 +470,12 @@ mod tests {
                 one("why", "Why it", "Because. No id More"),
             ]
         );
+    }
+
+    #[test]
+    fn inline_elements_do_not_split_words() {
+        let html = "<p>un<strong>usual</strong> H<sub>2</sub>O x<sup>2</sup> <u>a</u>b <time>20</time>24</p>";
+        assert_eq!(texts(html), [one("", "", "unusual H2O x2 ab 2024")]);
     }
 
     #[test]
