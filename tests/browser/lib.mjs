@@ -186,3 +186,16 @@ export function artifact(...parts) {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   return file;
 }
+
+// Chromium now and then answers a screenshot of a long page with "Unable
+// to capture screenshot" (a compositor hiccup, not the page): that one
+// error is tried once more; any other, or a second failure, fails the test.
+export async function screenshot(page, options) {
+  try {
+    return await page.screenshot(options);
+  } catch (e) {
+    if (!String(e?.message).includes('Unable to capture screenshot')) throw e;
+    await page.waitForTimeout(250);
+    return await page.screenshot(options);
+  }
+}

@@ -6,7 +6,7 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launch, guard, FILE, HTTP, PAGE_TYPES, artifact } from './lib.mjs';
+import { launch, guard, FILE, HTTP, PAGE_TYPES, artifact, screenshot } from './lib.mjs';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -32,7 +32,7 @@ for (const width of WIDTHS) {
           const watch = await guard(page, origin);
           await page.goto(origin.url(rel));
           await page.evaluate(() => document.fonts.ready);
-          await page.screenshot({ path: artifact('screens', `${type}-${width}-${scheme}.png`), fullPage: true });
+          await screenshot(page, { path: artifact('screens', `${type}-${width}-${scheme}.png`), fullPage: true });
           if (type === 'report') {
             // The citation preview, open, as a reader sees it.
             const link = page.locator('.report-body a.cite').nth(1);
@@ -42,7 +42,7 @@ for (const width of WIDTHS) {
             const tip = page.locator(`#${await link.getAttribute('aria-describedby')}`);
             await tip.waitFor({ state: 'visible' });
             await page.waitForTimeout(200);
-            await page.screenshot({ path: artifact('screens', `${type}-${width}-${scheme}-preview.png`) });
+            await screenshot(page, { path: artifact('screens', `${type}-${width}-${scheme}-preview.png`) });
             await page.keyboard.press('Escape');
             await page.evaluate(() => window.scrollTo(0, 0));
           }
