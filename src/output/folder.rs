@@ -82,6 +82,40 @@ mod unix {
         /// owner and permissions, no other link to it); says whether it
         /// did. Anything unexpected is a plain no, and the caller writes.
         pub fn keep(&self, previous: &Previous, path: &str, bytes: &[u8]) -> bool {
+            let size = bytes.len() as u64;
+            self.link_if(previous, path, previous.mode, size, |old| {
+                reads_as(old, bytes)
+            })
+        }
+
+        /// [`keep`](Self::keep) for a copy of the file `source`: the
+        /// previous site's file must hold its bytes and, as a copy does,
+        /// its permissions.
+        pub fn keep_copy(&self, previous: &Previous, path: &str, source: &Path) -> bool {
+            let Ok(new) = std::fs::File::open(source) else {
+                return false;
+            };
+            let Ok(stat) = fstat(&new) else {
+                return false;
+            };
+            let Ok(size) = u64::try_from(stat.st_size) else {
+                return false;
+            };
+            let mode = stat.st_mode & 0o7777;
+            self.link_if(previous, path, mode, size, |old| same_reads(old, new))
+        }
+
+        /// Links the previous site's file `path` here if it is a plain
+        /// file of ours (one link, our owner) with permission bits `mode`,
+        /// `size` bytes long, and `same` says its contents are right.
+        fn link_if(
+            &self,
+            previous: &Previous,
+            path: &str,
+            mode: u32,
+            size: u64,
+            same: impl FnOnce(std::fs::File) -> bool,
+        ) -> bool {
             let Some(file) = open_beneath(&previous.dir, path) else {
                 return false;
             };
@@ -91,33 +125,10 @@ mod unix {
             let plain = FileType::from_raw_mode(stat.st_mode) == FileType::RegularFile
                 && stat.st_nlink == 1
                 && stat.st_uid == previous.owner
-                && stat.st_mode & 0o7777 == previous.mode
-                && u64::try_from(stat.st_size).is_ok_and(|n| n == bytes.len() as u64);
+                && stat.st_mode & 0o7777 == mode
+                && u64::try_from(stat.st_size).is_ok_and(|n| n == size);
             plain
-                && reads_as(std::fs::File::from(file), bytes)
-                && linkat(&previous.dir, path, &self.0, path, AtFlags::empty()).is_ok()
-        }
-
-        /// [`keep`](Self::keep) for a copy of the file `source`: the
-        /// previous site's file must hold its bytes and, as a copy does,
-        /// its permissions.
-        pub fn keep_copy(&self, previous: &Previous, path: &str, source: &Path) -> bool {
-            let (Some(old), Ok(new)) = (
-                open_beneath(&previous.dir, path),
-                std::fs::File::open(source),
-            ) else {
-                return false;
-            };
-            let (Ok(a), Ok(b)) = (fstat(&old), fstat(&new)) else {
-                return false;
-            };
-            let plain = FileType::from_raw_mode(a.st_mode) == FileType::RegularFile
-                && a.st_nlink == 1
-                && a.st_uid == previous.owner
-                && a.st_mode & 0o7777 == b.st_mode & 0o7777
-                && a.st_size == b.st_size;
-            plain
-                && same_reads(std::fs::File::from(old), new)
+                && same(std::fs::File::from(file))
                 && linkat(&previous.dir, path, &self.0, path, AtFlags::empty()).is_ok()
         }
     }
