@@ -695,6 +695,107 @@ fn a_good_build_replaces_the_previous_output_whole() {
     assert!(site.exists("reports/renamed/index.html"));
 }
 
+/// A rebuild over an output folder that was tampered with ends as a build
+/// into an empty folder would: folders where files go and files where
+/// folders go are replaced, stray files and folders (even with names that
+/// are not UTF-8) are removed, and links are removed, never followed.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_rebuild_mends_a_tampered_output_and_follows_no_link() {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::symlink;
+    let site = Site::new(&[
+        ("content/reports/a.md", &dated("A", "tags: [T]", "Alpha.")),
+        ("content/reports/b.md", &dated("B", "", "Beta.")),
+        ("static/notes/x.txt", "notes"),
+    ]);
+    site.build(&["--output", "fresh"]).expect_clean();
+    let fresh = snapshot(&site.path().join("fresh"));
+    site.build(&[]).expect_clean();
+    let public = site.path().join("public");
+    let outside = site.path().join("outside");
+    site.write("outside/index.html", "not the site's");
+    site.write("outside/t/index.html", "not the tag's page");
+    site.write("outside-file.txt", "not the site's either");
+    let untouched = snapshot(&outside);
+    let folder = || std::os::unix::fs::MetadataExt::ino(&fs::metadata(&public).expect("public"));
+    let before = folder();
+
+    fs::remove_dir_all(public.join("reports/a")).expect("remove");
+    site.write("public/reports/a", "a file where a folder goes");
+    fs::remove_file(public.join("reports/b/index.html")).expect("remove");
+    site.write(
+        "public/reports/b/index.html/inner.html",
+        "a folder where a file goes",
+    );
+    fs::remove_dir_all(public.join("tags")).expect("remove");
+    symlink(&outside, public.join("tags")).expect("symlink");
+    fs::remove_file(public.join("sitemap.xml")).expect("remove");
+    symlink(
+        site.path().join("outside-file.txt"),
+        public.join("sitemap.xml"),
+    )
+    .expect("symlink");
+    fs::remove_dir_all(public.join("notes")).expect("remove");
+    symlink(&outside, public.join("notes")).expect("symlink");
+    site.write("public/old/deep/page.html", "stale");
+    let odd = std::ffi::OsStr::from_bytes(b"stale-\xff.html");
+    fs::write(public.join(odd), "stale").expect("odd name");
+
+    site.build(&[]).expect_clean();
+    assert_eq!(folder(), before, "mended in place");
+    assert_eq!(snapshot(&public), fresh);
+    for link in ["tags", "notes", "sitemap.xml"] {
+        let kind = fs::symlink_metadata(public.join(link))
+            .expect("entry")
+            .file_type();
+        assert!(!kind.is_symlink(), "{link} is still a link");
+    }
+    assert_eq!(snapshot(&outside), untouched);
+    assert_eq!(
+        fs::read_to_string(site.path().join("outside-file.txt")).expect("outside file"),
+        "not the site's either"
+    );
+}
+
+/// A rebuild that changes most files (here every page, for a new base
+/// URL) replaces the output folder whole, still keeping the files that
+/// did not change; one that changes few updates the folder in place.
+/// Either way the output ends as a build into an empty folder would.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_rebuild_that_changes_most_files_replaces_the_folder_whole() {
+    use std::os::unix::fs::MetadataExt;
+    let site = Site::new(&[
+        ("content/reports/a.md", &dated("A", "tags: [T]", "Alpha.")),
+        ("content/reports/b.md", &dated("B", "", "Beta.")),
+        ("static/notes.txt", "notes"),
+    ]);
+    let moved = ["--base-url", "https://example.org/moved/"];
+    site.build(&[&["--output", "fresh"][..], &moved[..]].concat())
+        .expect_clean();
+    let fresh = snapshot(&site.path().join("fresh"));
+    site.build(&[]).expect_clean();
+    let public = site.path().join("public");
+    let inode = |path: &str| fs::metadata(public.join(path)).expect("output").ino();
+    let (folder, notes) = (inode(""), inode("notes.txt"));
+
+    site.write("public/stale.txt", "stale");
+    site.build(&[]).expect_clean();
+    assert_eq!(inode(""), folder, "few changes are made in place");
+    assert!(!site.exists("stale.txt"));
+
+    site.write("public/stale.txt", "stale");
+    site.build(&moved).expect_clean();
+    assert_ne!(inode(""), folder, "many changes replace the folder");
+    assert_eq!(snapshot(&public), fresh);
+    assert_eq!(inode("notes.txt"), notes, "an unchanged file is kept");
+    let links = fs::metadata(public.join("notes.txt"))
+        .expect("notes")
+        .nlink();
+    assert_eq!(links, 1, "the previous folder is gone");
+}
+
 /// A page that comes out as the previous build left it keeps its file
 /// (the same inode, so its time too); a changed page is written anew; a
 /// page linked from elsewhere, changed by hand in its permissions, or

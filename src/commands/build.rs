@@ -30,7 +30,7 @@ pub fn run(args: &BuildArgs) -> Outcome {
         let message = result.err().unwrap_or_default();
         return fail(vec![Diagnostic::error(&out, 0, 0, message)]);
     }
-    let stage = match Stage::create(&out) {
+    let stage = match Stage::update(&out) {
         Ok(stage) => stage,
         Err(e) => return fail(vec![write_error(&out, &e)]),
     };

@@ -1,34 +1,37 @@
 //! Writing and deleting below one folder through a handle on it: each
 //! file's path is looked up from that folder, not from `/` again, which
-//! counts when a site is tens of thousands of files. Elsewhere than Unix
-//! the same calls go through paths.
+//! counts when a site is tens of thousands of files, and never through a
+//! link in the previous site. Elsewhere than Linux the same calls go
+//! through paths.
 //!
-//! A file that comes out of a build exactly as the previous build left it
-//! is linked from the previous site instead of being written again
-//! ([`Folder::keep`], Linux only): it keeps its inode and time, so tools
-//! that compare times (rsync) see it unchanged, and replacing the previous
-//! site frees no pages for it.
+//! On Linux a build reads the previous site ([`Previous`]): a file that
+//! comes out exactly as the previous build left it is not written again
+//! but kept, its inode and time untouched, so tools that compare times
+//! (rsync) see it unchanged. Elsewhere there is no previous site to read,
+//! and every file is written.
 
 use std::io;
 use std::path::Path;
 
 use rayon::prelude::*;
 
-#[cfg(unix)]
-pub use unix::{Folder, Previous, remove_tree};
+#[cfg(target_os = "linux")]
+pub use linux::{Folder, Previous, remove_tree};
 
-#[cfg(not(unix))]
+#[cfg(not(target_os = "linux"))]
 pub use portable::{Folder, Previous, remove_tree};
 
-#[cfg(unix)]
-mod unix {
-    use std::ffi::OsStr;
+#[cfg(target_os = "linux")]
+mod linux {
+    use std::collections::HashSet;
+    use std::ffi::{CStr, OsStr};
     use std::io::Write;
     use std::os::unix::ffi::OsStrExt;
 
-    use rustix::fd::{AsFd, OwnedFd};
+    use rustix::fd::{AsFd, BorrowedFd, OwnedFd};
     use rustix::fs::{
-        AtFlags, CWD, Dir, FileType, Mode, OFlags, fstat, linkat, mkdirat, openat, unlinkat,
+        AtFlags, CWD, Dir, FileType, Mode, OFlags, ResolveFlags, fstat, linkat, mkdirat, openat,
+        openat2, renameat, unlinkat,
     };
     use rustix::io::Errno;
 
@@ -63,7 +66,7 @@ mod unix {
 
         /// Writes `bytes` to a new file `path` (relative). A file already
         /// there is unlinked first, never written through: it may be a
-        /// link to the previous site's copy ([`keep`](Self::keep)).
+        /// link to the previous site's copy ([`link`](Self::link)).
         pub fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
             let flags = OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC;
             let mode = Mode::from_raw_mode(0o666);
@@ -77,63 +80,16 @@ mod unix {
             std::fs::File::from(fd).write_all(bytes)
         }
 
-        /// Links the file `path` of the previous site here if it holds
-        /// exactly `bytes` and looks as a file written here would (same
-        /// owner and permissions, no other link to it); says whether it
-        /// did. Anything unexpected is a plain no, and the caller writes.
-        pub fn keep(&self, previous: &Previous, path: &str, bytes: &[u8]) -> bool {
-            let size = bytes.len() as u64;
-            self.link_if(previous, path, previous.mode, size, |old| {
-                reads_as(old, bytes)
-            })
-        }
-
-        /// [`keep`](Self::keep) for a copy of the file `source`: the
-        /// previous site's file must hold its bytes and, as a copy does,
-        /// its permissions.
-        pub fn keep_copy(&self, previous: &Previous, path: &str, source: &Path) -> bool {
-            let Ok(new) = std::fs::File::open(source) else {
-                return false;
-            };
-            let Ok(stat) = fstat(&new) else {
-                return false;
-            };
-            let Ok(size) = u64::try_from(stat.st_size) else {
-                return false;
-            };
-            let mode = stat.st_mode & 0o7777;
-            self.link_if(previous, path, mode, size, |old| same_reads(old, new))
-        }
-
-        /// Links the previous site's file `path` here if it is a plain
-        /// file of ours (one link, our owner) with permission bits `mode`,
-        /// `size` bytes long, and `same` says its contents are right.
-        fn link_if(
-            &self,
-            previous: &Previous,
-            path: &str,
-            mode: u32,
-            size: u64,
-            same: impl FnOnce(std::fs::File) -> bool,
-        ) -> bool {
-            let Some(file) = open_beneath(&previous.dir, path) else {
-                return false;
-            };
-            let Ok(stat) = fstat(&file) else {
-                return false;
-            };
-            let plain = FileType::from_raw_mode(stat.st_mode) == FileType::RegularFile
-                && stat.st_nlink == 1
-                && stat.st_uid == previous.owner
-                && stat.st_mode & 0o7777 == mode
-                && u64::try_from(stat.st_size).is_ok_and(|n| n == size);
-            plain
-                && same(std::fs::File::from(file))
-                && linkat(&previous.dir, path, &self.0, path, AtFlags::empty()).is_ok()
+        /// Links the previous site's file `path` here; says whether it
+        /// did. Only for a file [`Previous::holds`] (or `holds_copy`) said
+        /// is the same.
+        pub fn link(&self, previous: &Previous, path: &str) -> bool {
+            linkat(&previous.dir, path, &self.0, path, AtFlags::empty()).is_ok()
         }
     }
 
-    /// The site a build replaces, open so its unchanged files can be kept.
+    /// The site a build replaces, open so its unchanged files can be kept
+    /// (linked into a new copy, or left in place by an update).
     pub struct Previous {
         dir: OwnedFd,
         /// The owner and permissions of a file the build writes.
@@ -155,23 +111,120 @@ mod unix {
                 mode: made.st_mode & 0o666,
             })
         }
+
+        /// Whether the file `path` holds exactly `bytes` and looks as a
+        /// file written by the build would (same owner and permissions,
+        /// no other link to it). Anything unexpected is a plain no, and
+        /// the caller writes.
+        pub fn holds(&self, path: &str, bytes: &[u8]) -> bool {
+            let size = bytes.len() as u64;
+            self.matches(path, self.mode, size, |old| reads_as(old, bytes))
+        }
+
+        /// [`holds`](Self::holds) for a copy of the file `source`: the
+        /// file must hold its bytes and, as a copy does, its permissions.
+        pub fn holds_copy(&self, path: &str, source: &Path) -> bool {
+            let Ok(new) = std::fs::File::open(source) else {
+                return false;
+            };
+            let Ok(stat) = fstat(&new) else {
+                return false;
+            };
+            let Ok(size) = u64::try_from(stat.st_size) else {
+                return false;
+            };
+            let mode = stat.st_mode & 0o7777;
+            self.matches(path, mode, size, |old| same_reads(old, new))
+        }
+
+        /// Whether the file `path` is a plain file of ours (one link, our
+        /// owner) with permission bits `mode`, `size` bytes long, and
+        /// `same` says its contents are right.
+        fn matches(
+            &self,
+            path: &str,
+            mode: u32,
+            size: u64,
+            same: impl FnOnce(std::fs::File) -> bool,
+        ) -> bool {
+            let Some(file) = open_beneath(&self.dir, path) else {
+                return false;
+            };
+            let Ok(stat) = fstat(&file) else {
+                return false;
+            };
+            let plain = FileType::from_raw_mode(stat.st_mode) == FileType::RegularFile
+                && stat.st_nlink == 1
+                && stat.st_uid == self.owner
+                && stat.st_mode & 0o7777 == mode
+                && u64::try_from(stat.st_size).is_ok_and(|n| n == size);
+            plain && same(std::fs::File::from(file))
+        }
+
+        /// Moves the file `path` of `stage` to the same place in this
+        /// site, making its folders; a file, link or folder in the way is
+        /// removed first, and nothing is reached through a link.
+        pub fn take(&self, stage: &Folder, path: &str) -> io::Result<()> {
+            let (dir, name) = match path.rsplit_once('/') {
+                Some((dir, name)) => (Some(self.folder(dir)?), name),
+                None => (None, path),
+            };
+            let dir = dir.as_ref().map_or(self.dir.as_fd(), AsFd::as_fd);
+            match renameat(&stage.0, path, dir, name) {
+                Err(Errno::ISDIR | Errno::NOTEMPTY | Errno::EXIST) => {
+                    empty(open_dir(dir, OsStr::new(name))?)?;
+                    unlinkat(dir, name, AtFlags::REMOVEDIR)?;
+                    Ok(renameat(&stage.0, path, dir, name)?)
+                }
+                moved => Ok(moved?),
+            }
+        }
+
+        /// Opens the folder `dir` (relative) of this site, making what is
+        /// missing and replacing what is not a folder on the way.
+        fn folder(&self, dir: &str) -> io::Result<OwnedFd> {
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+            let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS;
+            if let Ok(fd) = openat2(&self.dir, dir, flags, Mode::empty(), resolve) {
+                return Ok(fd);
+            }
+            let mut at: Option<OwnedFd> = None;
+            for name in dir.split('/') {
+                let parent = at.as_ref().map_or(self.dir.as_fd(), AsFd::as_fd);
+                let open = || openat(parent, name, flags, Mode::empty());
+                let make = || match mkdirat(parent, name, Mode::from_raw_mode(0o777)) {
+                    Ok(()) | Err(Errno::EXIST) => open(),
+                    Err(e) => Err(e),
+                };
+                let next = match open() {
+                    Err(Errno::NOENT) => make(),
+                    // A file, or a link, where a folder goes.
+                    Err(Errno::NOTDIR | Errno::LOOP) => {
+                        match unlinkat(parent, name, AtFlags::empty()) {
+                            Ok(()) | Err(Errno::NOENT) => make(),
+                            Err(e) => Err(e),
+                        }
+                    }
+                    opened => opened,
+                }?;
+                at = Some(next);
+            }
+            at.ok_or_else(|| io::Error::other("empty folder path"))
+        }
+
+        /// Removes every file and folder of this site that is not in the
+        /// new site: not one of `files`, nor one of `dirs`.
+        pub fn prune(&self, files: &HashSet<&str>, dirs: &HashSet<&str>) -> io::Result<()> {
+            prune(Dir::read_from(&self.dir)?, "", files, dirs)
+        }
     }
 
     /// Opens the file `path` below `dir` for reading, refusing links on
     /// the way and any way out of `dir`.
-    #[cfg(target_os = "linux")]
     fn open_beneath(dir: &OwnedFd, path: &str) -> Option<OwnedFd> {
-        use rustix::fs::{ResolveFlags, openat2};
         let flags = OFlags::RDONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
         let resolve = ResolveFlags::BENEATH | ResolveFlags::NO_SYMLINKS;
         openat2(dir, path, flags, Mode::empty(), resolve).ok()
-    }
-
-    /// Without `openat2` the previous site's files are not opened: every
-    /// file is written.
-    #[cfg(not(target_os = "linux"))]
-    fn open_beneath(_: &OwnedFd, _: &str) -> Option<OwnedFd> {
-        None
     }
 
     /// Whether two files of the same size read the same.
@@ -208,6 +261,38 @@ mod unix {
         Ok(openat(parent, name, flags, Mode::empty())?)
     }
 
+    /// Removes what `entries`' folder (the site's folder `prefix`) holds
+    /// that the new site does not, looking into the folders it keeps in
+    /// parallel.
+    fn prune(
+        mut entries: Dir,
+        prefix: &str,
+        files: &HashSet<&str>,
+        dirs: &HashSet<&str>,
+    ) -> io::Result<()> {
+        let mut kept = Vec::new();
+        each_entry(&mut entries, |dir, name, kind| {
+            let path = name.to_str().ok().map(|n| format!("{prefix}{n}"));
+            let wanted = |set: &HashSet<&str>| path.as_deref().is_some_and(|p| set.contains(p));
+            match kind {
+                FileType::Directory if wanted(dirs) => kept.extend(path),
+                FileType::Directory => {
+                    empty(open_dir(dir, OsStr::from_bytes(name.to_bytes()))?)?;
+                    unlinkat(dir, name, AtFlags::REMOVEDIR)?;
+                }
+                _ if wanted(files) => {}
+                _ => unlinkat(dir, name, AtFlags::empty())?,
+            }
+            Ok(())
+        })?;
+        let dir = entries.fd()?;
+        kept.par_iter().try_for_each(|path| {
+            let name = path.rsplit('/').next().unwrap_or(path);
+            let entries = Dir::new(open_dir(dir, OsStr::new(name))?)?;
+            prune(entries, &format!("{path}/"), files, dirs)
+        })
+    }
+
     /// Deletes the folder `path` and everything in it, folders in
     /// parallel. A link to a folder is removed as a link, not followed.
     pub fn remove_tree(path: &Path) -> io::Result<()> {
@@ -219,6 +304,27 @@ mod unix {
     fn empty(dir: OwnedFd) -> io::Result<()> {
         let mut folders = Vec::new();
         let mut entries = Dir::new(dir)?;
+        each_entry(&mut entries, |dir, name, kind| {
+            if kind == FileType::Directory {
+                folders.push(name.to_owned());
+                Ok(())
+            } else {
+                Ok(unlinkat(dir, name, AtFlags::empty())?)
+            }
+        })?;
+        let dir = entries.fd()?;
+        folders.par_iter().try_for_each(|name| {
+            empty(open_dir(dir, OsStr::from_bytes(name.to_bytes()))?)?;
+            Ok(unlinkat(dir, name.as_c_str(), AtFlags::REMOVEDIR)?)
+        })
+    }
+
+    /// Calls `visit` with the open folder, the name and the kind of each
+    /// entry of `entries` but `.` and `..` (a link's kind is link).
+    fn each_entry(
+        entries: &mut Dir,
+        mut visit: impl FnMut(BorrowedFd<'_>, &CStr, FileType) -> io::Result<()>,
+    ) -> io::Result<()> {
         while let Some(entry) = entries.read() {
             let dir = entries.fd()?;
             let entry = entry?;
@@ -231,22 +337,15 @@ mod unix {
                     .map(|s| FileType::from_raw_mode(s.st_mode))?,
                 kind => kind,
             };
-            if kind == FileType::Directory {
-                folders.push(name.to_owned());
-            } else {
-                unlinkat(dir, name, AtFlags::empty())?;
-            }
+            visit(dir, name, kind)?;
         }
-        let dir = entries.fd()?;
-        folders.par_iter().try_for_each(|name| {
-            empty(open_dir(dir, OsStr::from_bytes(name.to_bytes()))?)?;
-            Ok(unlinkat(dir, name.as_c_str(), AtFlags::REMOVEDIR)?)
-        })
+        Ok(())
     }
 }
 
-#[cfg(not(unix))]
+#[cfg(not(target_os = "linux"))]
 mod portable {
+    use std::collections::HashSet;
     use std::fs;
     use std::path::PathBuf;
 
@@ -270,27 +369,42 @@ mod portable {
         pub fn write(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
             fs::write(self.0.join(path), bytes)
         }
-
-        /// Never keeps a file of the previous site here: every file is
-        /// written.
-        pub fn keep(&self, _: &Previous, _: &str, _: &[u8]) -> bool {
-            false
-        }
-
-        /// Never keeps a file of the previous site here: every file is
-        /// copied.
-        pub fn keep_copy(&self, _: &Previous, _: &str, _: &Path) -> bool {
-            false
-        }
     }
 
-    /// The site a build replaces; not opened here.
-    pub struct Previous;
+    /// The site a build replaces: never read here, so there is none.
+    pub enum Previous {}
 
     impl Previous {
         /// Nothing to open here.
         pub fn open(_: &Path, _: &Folder) -> Option<Previous> {
             None
+        }
+
+        /// Unreachable: there is no previous site.
+        pub fn holds(&self, _: &str, _: &[u8]) -> bool {
+            match *self {}
+        }
+
+        /// Unreachable: there is no previous site.
+        pub fn holds_copy(&self, _: &str, _: &Path) -> bool {
+            match *self {}
+        }
+
+        /// Unreachable: there is no previous site.
+        pub fn take(&self, _: &Folder, _: &str) -> io::Result<()> {
+            match *self {}
+        }
+
+        /// Unreachable: there is no previous site.
+        pub fn prune(&self, _: &HashSet<&str>, _: &HashSet<&str>) -> io::Result<()> {
+            match *self {}
+        }
+    }
+
+    impl Folder {
+        /// Unreachable: there is no previous site.
+        pub fn link(&self, previous: &Previous, _: &str) -> bool {
+            match *previous {}
         }
     }
 

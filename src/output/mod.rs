@@ -1,16 +1,17 @@
 //! The output stage, the only writer of a built site. Files are written
 //! into a staging folder beside the target; only when everything is
-//! written does the staging folder replace the target (an atomic exchange
-//! where the OS has one), so a failed or killed build leaves the previous
-//! site exactly as it was.
+//! written does the target change, so a failed build leaves the previous
+//! site exactly as it was. A build writes only what changed and then
+//! updates the target in place; `publish` stages a whole copy that
+//! replaces the target at once.
 
 mod folder;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use rayon::prelude::*;
 
@@ -64,15 +65,41 @@ pub struct Stage {
     folder: Folder,
     /// The folders made so far, so each is made once.
     made: Mutex<HashSet<String>>,
-    /// The site being replaced, whose unchanged files are linked in.
-    previous: Option<Previous>,
+    replacing: Replacing,
     out: PathBuf,
     committed: bool,
 }
 
+/// What the stage does with the previous site's unchanged files.
+enum Replacing {
+    /// There is no previous site to read: every file is written.
+    Nothing,
+    /// The stage is a whole copy of the new site: unchanged files are
+    /// linked into it from the previous site, which the stage replaces.
+    Copy(Previous),
+    /// The stage holds only what changed: the commit moves it into the
+    /// previous site and removes what the new site no longer has. Each
+    /// path of the new site says whether it was written to the stage.
+    Update(Previous, Mutex<HashMap<String, bool>>),
+}
+
 impl Stage {
-    /// Starts writing a site that will replace `out`.
+    /// Starts writing a whole new copy of the site, to replace `out` at
+    /// once when committed (an atomic exchange where the OS has one).
     pub fn create(out: &Path) -> io::Result<Stage> {
+        Stage::open(out, Replacing::Copy)
+    }
+
+    /// Starts writing the changes to the site in `out`: files the same as
+    /// `out`'s are not written, and the commit updates `out` in place.
+    /// Where the previous site cannot be read, this is [`Stage::create`].
+    pub fn update(out: &Path) -> io::Result<Stage> {
+        Stage::open(out, |previous| {
+            Replacing::Update(previous, Mutex::default())
+        })
+    }
+
+    fn open(out: &Path, replacing: impl FnOnce(Previous) -> Replacing) -> io::Result<Stage> {
         let out = absolute(out);
         let parent = out
             .parent()
@@ -90,7 +117,7 @@ impl Stage {
         fs::create_dir_all(&dir)?;
         let folder = Folder::open(&dir)?;
         Ok(Stage {
-            previous: Previous::open(&out, &folder),
+            replacing: Previous::open(&out, &folder).map_or(Replacing::Nothing, replacing),
             folder,
             made: Mutex::default(),
             dir,
@@ -99,33 +126,37 @@ impl Stage {
         })
     }
 
-    /// The staging folder: the site as it will be once committed (for
-    /// `publish` to compare with what is deployed, or to hand to git).
+    /// The staging folder: for [`Stage::create`], the site as it will be
+    /// once committed (for `publish` to compare with what is deployed, or
+    /// to hand to git).
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
-    /// Writes one file (its folders are made as needed), or links the
-    /// previous site's copy if it is the same. Safe to call from several
+    /// Writes one file (its folders are made as needed), unless the
+    /// previous site's copy is the same. Safe to call from several
     /// threads.
     pub fn write(&self, file: &OutputFile) -> io::Result<()> {
-        if let Some((dir, _)) = file.path.rsplit_once('/') {
-            let made = || self.made.lock().unwrap_or_else(|e| e.into_inner());
-            if !made().contains(dir) {
-                self.folder.create_dirs(dir)?;
-                made().insert(dir.to_string());
+        let path = &file.path;
+        if let Replacing::Update(previous, paths) = &self.replacing {
+            let kept = previous.holds(path, &file.bytes);
+            lock(paths).insert(path.clone(), !kept);
+            if kept {
+                return Ok(());
             }
         }
-        if let Some(previous) = &self.previous
-            && self.folder.keep(previous, &file.path, &file.bytes)
+        self.make_parent(path)?;
+        if let Replacing::Copy(previous) = &self.replacing
+            && previous.holds(path, &file.bytes)
+            && self.folder.link(previous, path)
         {
             return Ok(());
         }
-        self.folder.write(&file.path, &file.bytes)
+        self.folder.write(path, &file.bytes)
     }
 
-    /// Copies the assets (in parallel), or links the previous site's
-    /// copy of each that is the same.
+    /// Copies the assets (in parallel), unless the previous site's copy
+    /// of one is the same. An asset replaces a page at the same path.
     pub fn copy(&self, assets: &[Asset]) -> io::Result<()> {
         let dirs: BTreeSet<&str> = assets
             .iter()
@@ -135,10 +166,21 @@ impl Stage {
             fs::create_dir_all(self.dir.join(dir))?;
         }
         assets.par_iter().try_for_each(|a| {
-            if let Some(previous) = &self.previous
-                && self.folder.keep_copy(previous, &a.dest, &a.source)
-            {
-                return Ok(());
+            match &self.replacing {
+                Replacing::Update(previous, paths) => {
+                    let kept = previous.holds_copy(&a.dest, &a.source);
+                    lock(paths).insert(a.dest.clone(), !kept);
+                    if kept {
+                        return Ok(());
+                    }
+                }
+                Replacing::Copy(previous)
+                    if previous.holds_copy(&a.dest, &a.source)
+                        && self.folder.link(previous, &a.dest) =>
+                {
+                    return Ok(());
+                }
+                _ => {}
             }
             // A page at the same path may be a link to the previous site's
             // copy: replace it, never write through it.
@@ -150,11 +192,59 @@ impl Stage {
         })
     }
 
-    /// Puts the finished site in place of the target.
+    /// Puts the finished site in place of the target, after which the
+    /// target holds exactly the new site. A whole copy replaces it at
+    /// once. Changes to fewer than half the files are moved in one by one
+    /// and what the new site no longer has is removed: not atomic, so a
+    /// build killed meanwhile leaves old and new files, which the next
+    /// build mends. Changes to more are made a whole copy first.
     pub fn commit(mut self) -> io::Result<()> {
+        if let Replacing::Update(previous, paths) = &self.replacing {
+            let paths = lock(paths);
+            let (staged, kept): (Vec<_>, Vec<_>) = paths.iter().partition(|(_, staged)| **staged);
+            if staged.len() < kept.len() {
+                staged
+                    .par_iter()
+                    .try_for_each(|(path, _)| previous.take(&self.folder, path))?;
+                let files: HashSet<&str> = paths.keys().map(String::as_str).collect();
+                let dirs: HashSet<&str> = files
+                    .iter()
+                    .flat_map(|f| f.match_indices('/').map(|(end, _)| &f[..end]))
+                    .collect();
+                previous.prune(&files, &dirs)?;
+                drop(paths);
+                self.committed = true;
+                return remove_tree(&self.dir);
+            }
+            kept.par_iter().try_for_each(|(path, _)| {
+                self.make_parent(path)?;
+                match self.folder.link(previous, path) {
+                    true => Ok(()),
+                    false => Err(io::Error::other(format!(
+                        "{path} changed in the previous site during the build"
+                    ))),
+                }
+            })?;
+        }
         self.committed = true;
         swap(&self.dir, &self.out)
     }
+
+    /// Makes the folders of the file `path` in the stage, once.
+    fn make_parent(&self, path: &str) -> io::Result<()> {
+        if let Some((dir, _)) = path.rsplit_once('/')
+            && !lock(&self.made).contains(dir)
+        {
+            self.folder.create_dirs(dir)?;
+            lock(&self.made).insert(dir.to_string());
+        }
+        Ok(())
+    }
+}
+
+/// The value behind `mutex`, even if a thread panicked holding it.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Drop for Stage {
