@@ -15,6 +15,9 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
+/// Says whether the new site has a file, or a folder, at a path.
+pub type Wanted<'a> = dyn Fn(&str) -> bool + Sync + 'a;
+
 #[cfg(target_os = "linux")]
 pub use linux::{Folder, Previous, remove_tree};
 
@@ -23,7 +26,6 @@ pub use portable::{Folder, Previous, remove_tree};
 
 #[cfg(target_os = "linux")]
 mod linux {
-    use std::collections::HashSet;
     use std::ffi::{CStr, OsStr};
     use std::io::Write;
     use std::os::unix::ffi::OsStrExt;
@@ -213,9 +215,9 @@ mod linux {
         }
 
         /// Removes every file and folder of this site that is not in the
-        /// new site: not one of `files`, nor one of `dirs`.
-        pub fn prune(&self, files: &HashSet<&str>, dirs: &HashSet<&str>) -> io::Result<()> {
-            prune(Dir::read_from(&self.dir)?, "", files, dirs)
+        /// new site: not a path `is_file` or `is_dir` says it has.
+        pub fn prune(&self, is_file: &Wanted<'_>, is_dir: &Wanted<'_>) -> io::Result<()> {
+            prune(Dir::read_from(&self.dir)?, "", is_file, is_dir)
         }
     }
 
@@ -267,20 +269,20 @@ mod linux {
     fn prune(
         mut entries: Dir,
         prefix: &str,
-        files: &HashSet<&str>,
-        dirs: &HashSet<&str>,
+        is_file: &Wanted<'_>,
+        is_dir: &Wanted<'_>,
     ) -> io::Result<()> {
         let mut kept = Vec::new();
         each_entry(&mut entries, |dir, name, kind| {
             let path = name.to_str().ok().map(|n| format!("{prefix}{n}"));
-            let wanted = |set: &HashSet<&str>| path.as_deref().is_some_and(|p| set.contains(p));
+            let wanted = |has: &Wanted<'_>| path.as_deref().is_some_and(has);
             match kind {
-                FileType::Directory if wanted(dirs) => kept.extend(path),
+                FileType::Directory if wanted(is_dir) => kept.extend(path),
                 FileType::Directory => {
                     empty(open_dir(dir, OsStr::from_bytes(name.to_bytes()))?)?;
                     unlinkat(dir, name, AtFlags::REMOVEDIR)?;
                 }
-                _ if wanted(files) => {}
+                _ if wanted(is_file) => {}
                 _ => unlinkat(dir, name, AtFlags::empty())?,
             }
             Ok(())
@@ -289,7 +291,7 @@ mod linux {
         kept.par_iter().try_for_each(|path| {
             let name = path.rsplit('/').next().unwrap_or(path);
             let entries = Dir::new(open_dir(dir, OsStr::new(name))?)?;
-            prune(entries, &format!("{path}/"), files, dirs)
+            prune(entries, &format!("{path}/"), is_file, is_dir)
         })
     }
 
@@ -345,7 +347,6 @@ mod linux {
 
 #[cfg(not(target_os = "linux"))]
 mod portable {
-    use std::collections::HashSet;
     use std::fs;
     use std::path::PathBuf;
 
@@ -396,7 +397,7 @@ mod portable {
         }
 
         /// Unreachable: there is no previous site.
-        pub fn prune(&self, _: &HashSet<&str>, _: &HashSet<&str>) -> io::Result<()> {
+        pub fn prune(&self, _: &Wanted<'_>, _: &Wanted<'_>) -> io::Result<()> {
             match *self {}
         }
     }

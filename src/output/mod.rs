@@ -7,7 +7,7 @@
 
 mod folder;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -17,6 +17,7 @@ use rayon::prelude::*;
 
 use crate::content::Asset;
 use crate::render::OutputFile;
+use crate::render::memo::FastMap;
 use folder::{Folder, Previous, remove_tree};
 
 /// Refuses output folders that would destroy the site itself: the site
@@ -64,7 +65,7 @@ pub struct Stage {
     dir: PathBuf,
     folder: Folder,
     /// The folders made so far, so each is made once.
-    made: Mutex<HashSet<String>>,
+    made: Mutex<HashSet<String, ahash::RandomState>>,
     replacing: Replacing,
     out: PathBuf,
     committed: bool,
@@ -80,7 +81,7 @@ enum Replacing {
     /// The stage holds only what changed: the commit moves it into the
     /// previous site and removes what the new site no longer has. Each
     /// path of the new site says whether it was written to the stage.
-    Update(Previous, Mutex<HashMap<String, bool>>),
+    Update(Previous, Mutex<FastMap<String, bool>>),
 }
 
 impl Stage {
@@ -206,12 +207,12 @@ impl Stage {
                 staged
                     .par_iter()
                     .try_for_each(|(path, _)| previous.take(&self.folder, path))?;
-                let files: HashSet<&str> = paths.keys().map(String::as_str).collect();
-                let dirs: HashSet<&str> = files
-                    .iter()
+                let dirs: HashSet<&str, ahash::RandomState> = paths
+                    .keys()
                     .flat_map(|f| f.match_indices('/').map(|(end, _)| &f[..end]))
                     .collect();
-                previous.prune(&files, &dirs)?;
+                let is_file = |path: &str| paths.contains_key(path);
+                previous.prune(&is_file, &|path| dirs.contains(path))?;
                 drop(paths);
                 self.committed = true;
                 return remove_tree(&self.dir);
