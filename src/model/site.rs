@@ -89,14 +89,9 @@ pub fn build(
     let mut diags = Vec::new();
     let all: Vec<Arc<Report>> = all.into_iter().filter(|r| drafts || !r.draft).collect();
     check_paths(&all, &mut diags);
-    let (mut pages, mut reports): (Vec<Arc<Report>>, Vec<Arc<Report>>) =
+    let (mut pages, reports): (Vec<Arc<Report>>, Vec<Arc<Report>>) =
         all.into_iter().partition(|r| r.standalone);
-    reports.par_sort_by(|a, b| {
-        b.date
-            .cmp(&a.date)
-            .then_with(|| a.title.cmp(&b.title))
-            .then_with(|| a.path.cmp(&b.path))
-    });
+    let reports = newest_first(reports);
     pages.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.path.cmp(&b.path)));
     let (sources, (tag_list, report_tags, timeline)) =
         rayon::join(|| sources_index(&reports), || tags_and_timeline(&reports));
@@ -118,6 +113,27 @@ pub fn build(
         bibliography,
     };
     (site, diags)
+}
+
+/// Reports newest first, then by title and path. The order is read into
+/// one list first, so sorting a big site compares entries side by side
+/// instead of reaching each report through memory at every comparison.
+fn newest_first(reports: Vec<Arc<Report>>) -> Vec<Arc<Report>> {
+    let mut order: Vec<_> = reports
+        .par_iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let date = std::cmp::Reverse(r.date.as_ref().map(PartialDate::sort_key));
+            (date, r.title.as_str(), r.path.as_path(), i)
+        })
+        .collect();
+    // Paths are unique, so no two entries are equal and the order is
+    // the same as a stable sort's.
+    order.par_sort_unstable();
+    order
+        .iter()
+        .map(|&(.., i)| Arc::clone(&reports[i]))
+        .collect()
 }
 
 /// The tags (by name) with their reports, each report's tags, and the
