@@ -145,7 +145,10 @@ fn tags_and_timeline(reports: &[Arc<Report>]) -> (Vec<Tag>, Vec<Vec<usize>>, Vec
         .enumerate()
         .map(|(i, r)| tags.add_report(i, &r.tags))
         .collect();
-    let mut timeline = Vec::new();
+    // Every buffer that grows with the site is made at its full size: a
+    // big one grown by doubling is copied into fresh memory over and over.
+    let events = reports.iter().map(|r| r.events.len()).sum();
+    let mut timeline = Vec::with_capacity(events);
     for (ri, report) in reports.iter().enumerate() {
         for (ei, event) in report.events.iter().enumerate() {
             let mut ids = report_tags[ri].clone();
@@ -249,8 +252,10 @@ impl TagTable {
 const RESERVED: [&str; 4] = ["tags/", "timeline/", "sources/", "page/"];
 
 fn check_paths(reports: &[Arc<Report>], diags: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&str, &Report> = HashMap::default();
-    let mut folded: HashMap<String, &Report> = HashMap::default();
+    let n = reports.len();
+    let mut seen: HashMap<&str, &Report> = HashMap::with_capacity_and_hasher(n, Default::default());
+    let mut folded: HashMap<String, &Report> =
+        HashMap::with_capacity_and_hasher(n, Default::default());
     let at = |report: &Report, message: String| Diagnostic {
         message,
         ..report.origin.clone()
@@ -317,8 +322,9 @@ enum SourceKey<'a> {
 }
 
 fn sources_index(reports: &[Arc<Report>]) -> Vec<SourceEntry> {
-    let mut entries: Vec<SourceEntry> = Vec::new();
     let cited: usize = reports.iter().map(|r| r.references.len()).sum();
+    // At most one entry per citation: room reserved, not touched.
+    let mut entries: Vec<SourceEntry> = Vec::with_capacity(cited);
     let mut by_key: HashMap<SourceKey, usize> =
         HashMap::with_capacity_and_hasher(cited, Default::default());
     for (ri, report) in reports.iter().enumerate() {
