@@ -88,10 +88,12 @@ pub fn build(
 ) -> (Site, Vec<Diagnostic>) {
     let mut diags = Vec::new();
     let all: Vec<Arc<Report>> = all.into_iter().filter(|r| drafts || !r.draft).collect();
-    check_paths(&all, &mut diags);
     let (mut pages, reports): (Vec<Arc<Report>>, Vec<Arc<Report>>) =
-        all.into_iter().partition(|r| r.standalone);
-    let reports = newest_first(reports);
+        all.iter().cloned().partition(|r| r.standalone);
+    // The paths are checked in the order of the content walk (the first of
+    // two pages with one path is the one named), beside the sort.
+    let ((), reports) = rayon::join(|| check_paths(&all, &mut diags), || newest_first(reports));
+    drop(all);
     pages.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.path.cmp(&b.path)));
     let (sources, (tag_list, report_tags, timeline)) =
         rayon::join(|| sources_index(&reports), || tags_and_timeline(&reports));
