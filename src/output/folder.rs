@@ -200,10 +200,11 @@ mod linux {
                 };
                 let next = match open() {
                     Err(Errno::NOENT) => make(),
-                    // A file, or a link, where a folder goes.
+                    // A file, or a link, where a folder goes (unless another
+                    // thread has just removed it, or made the folder).
                     Err(Errno::NOTDIR | Errno::LOOP) => {
                         match unlinkat(parent, name, AtFlags::empty()) {
-                            Ok(()) | Err(Errno::NOENT) => make(),
+                            Ok(()) | Err(Errno::NOENT | Errno::ISDIR) => make(),
                             Err(e) => Err(e),
                         }
                     }
