@@ -761,7 +761,9 @@ fn a_rebuild_mends_a_tampered_output_and_follows_no_link() {
 /// A rebuild that changes most files (here every page, for a new base
 /// URL) replaces the output folder whole, still keeping the files that
 /// did not change; one that changes few updates the folder in place.
-/// Either way the output ends as a build into an empty folder would.
+/// Either way the output ends as a build into an empty folder would, and
+/// a static file wins over the page at its path (`404.html`, which the
+/// new base URL changes while the static file stays the same).
 #[cfg(target_os = "linux")]
 #[test]
 fn a_rebuild_that_changes_most_files_replaces_the_folder_whole() {
@@ -770,6 +772,7 @@ fn a_rebuild_that_changes_most_files_replaces_the_folder_whole() {
         ("content/reports/a.md", &dated("A", "tags: [T]", "Alpha.")),
         ("content/reports/b.md", &dated("B", "", "Beta.")),
         ("static/notes.txt", "notes"),
+        ("static/404.html", "<p>Our own not-found page.</p>"),
     ]);
     let moved = ["--base-url", "https://example.org/moved/"];
     site.build(&[&["--output", "fresh"][..], &moved[..]].concat())
@@ -789,11 +792,81 @@ fn a_rebuild_that_changes_most_files_replaces_the_folder_whole() {
     site.build(&moved).expect_clean();
     assert_ne!(inode(""), folder, "many changes replace the folder");
     assert_eq!(snapshot(&public), fresh);
+    assert_eq!(site.read("404.html"), "<p>Our own not-found page.</p>");
     assert_eq!(inode("notes.txt"), notes, "an unchanged file is kept");
     let links = fs::metadata(public.join("notes.txt"))
         .expect("notes")
         .nlink();
     assert_eq!(links, 1, "the previous folder is gone");
+}
+
+/// A build that fails while moving its changes into the output says so:
+/// not that the output is untouched, as some files may already be new;
+/// the next build that succeeds mends it. The failure is made by an
+/// immutable folder (`chattr +i`, which needs root and a filesystem that
+/// has the attribute: the test fails, saying so, where it cannot).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failure_while_updating_the_output_is_reported_as_such() {
+    struct Mutable(std::path::PathBuf);
+    impl Drop for Mutable {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("chattr")
+                .arg("-i")
+                .arg(&self.0)
+                .status();
+        }
+    }
+    let reports: Vec<(String, String)> = (1..=10)
+        .map(|i| {
+            (
+                format!("content/reports/r{i}.md"),
+                dated(&format!("R{i}"), "", "Body."),
+            )
+        })
+        .collect();
+    let files: Vec<(&str, &str)> = reports
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let site = Site::new(&files);
+    site.build(&[]).expect_clean();
+    site.write("content/reports/r1.md", &dated("R1", "", "Body, revised."));
+    let locked = site.path().join("public/reports/r1");
+    let chattr = std::process::Command::new("chattr")
+        .arg("+i")
+        .arg(&locked)
+        .status();
+    assert!(
+        chattr.is_ok_and(|s| s.success()),
+        "this test needs `chattr +i` (root, and a filesystem with the attribute) on {}",
+        locked.display()
+    );
+    let guard = Mutable(locked);
+    let run = site.run(&["build"]);
+    run.expect_code(1);
+    assert!(
+        run.stderr.contains("error: cannot write the site"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("build failed while updating the output: it may hold old and new files until a build succeeds"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("untouched"), "{}", run.stderr);
+    drop(guard);
+    site.build(&[]).expect_clean();
+    site.build(&["--output", "fresh"]).expect_clean();
+    assert_eq!(
+        snapshot(&site.path().join("public")),
+        snapshot(&site.path().join("fresh"))
+    );
+    assert!(
+        site.read("reports/r1/index.html")
+            .contains("Body, revised.")
+    );
 }
 
 /// A page that comes out as the previous build left it keeps its file

@@ -7,9 +7,11 @@ use std::time::Instant;
 use super::{Outcome, pipeline};
 use crate::cli::BuildArgs;
 use crate::diagnostic::Diagnostic;
-use crate::output::{self, Stage};
+use crate::output::{self, CommitError, Stage};
 
 const FAILED: &str = "build failed; the previous output is untouched";
+const PARTLY: &str =
+    "build failed while updating the output: it may hold old and new files until a build succeeds";
 
 /// Builds the site and writes it, unless anything is wrong.
 pub fn run(args: &BuildArgs) -> Outcome {
@@ -47,9 +49,26 @@ pub fn run(args: &BuildArgs) -> Outcome {
     let Some(built) = built else {
         return fail(diagnostics);
     };
-    if let Err(e) = stage.copy(&built.assets).and_then(|()| stage.commit()) {
+    if let Err(e) = stage.copy(&built.assets) {
         diagnostics.push(write_error(&out, &e));
         return fail(diagnostics);
+    }
+    match stage.commit() {
+        Ok(()) => {}
+        Err(CommitError::Before(e)) => {
+            diagnostics.push(write_error(&out, &e));
+            return fail(diagnostics);
+        }
+        Err(CommitError::During(e)) => {
+            diagnostics.push(write_error(&out, &e));
+            return Outcome {
+                diagnostics,
+                summary: Some(PARTLY.to_string()),
+            };
+        }
+        Err(e @ CommitError::After(_)) => {
+            diagnostics.push(Diagnostic::warning(&out, 0, 0, e.to_string()))
+        }
     }
     let summary = format!(
         "built {} reports and {} pages ({} files) into {} in {} ms",

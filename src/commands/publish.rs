@@ -9,7 +9,7 @@ use std::time::Instant;
 use super::{Outcome, pipeline};
 use crate::cli::PublishArgs;
 use crate::diagnostic::{self, Diagnostic};
-use crate::output::Stage;
+use crate::output::{CommitError, Stage};
 use crate::publish::git::{self, Repo};
 use crate::publish::links::{self, Links};
 use crate::publish::{Changes, Target, dir};
@@ -183,10 +183,12 @@ fn to_dir(args: &PublishArgs, path: &Path, stage: Stage) -> Result<(Changes, Str
             format!("dry run: nothing was published to {}", args.to),
         ));
     }
-    stage
-        .commit()
-        .map_err(|e| format!("cannot put the site in place: {e}"))?;
-    Ok((changes, format!("published to {}", args.to)))
+    let published = format!("published to {}", args.to);
+    match stage.commit() {
+        Ok(()) => Ok((changes, published)),
+        Err(e @ CommitError::After(_)) => Ok((changes, format!("{published} ({e})"))),
+        Err(e) => Err(format!("cannot put the site in place: {e}")),
+    }
 }
 
 /// Commits the staged site to the branch and pushes it when asked.

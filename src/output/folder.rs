@@ -114,6 +114,35 @@ mod linux {
             })
         }
 
+        /// Whether the site's folder ignores the case of names (as on
+        /// vfat, or ext4 with casefold): a name of its own, its letters'
+        /// case swapped, leads to the same entry.
+        pub fn ignores_case(&self) -> bool {
+            let Ok(mut entries) = Dir::read_from(&self.dir) else {
+                return false;
+            };
+            while let Some(Ok(entry)) = entries.read() {
+                let name = entry.file_name().to_bytes();
+                if !name.iter().any(u8::is_ascii_alphabetic) {
+                    continue;
+                }
+                let swapped: Vec<u8> = name
+                    .iter()
+                    .map(|b| match b.is_ascii_uppercase() {
+                        true => b.to_ascii_lowercase(),
+                        false => b.to_ascii_uppercase(),
+                    })
+                    .collect();
+                let at = |name: &[u8]| {
+                    let stat = rustix::fs::statat(&self.dir, name, AtFlags::SYMLINK_NOFOLLOW);
+                    stat.map(|s| (s.st_dev, s.st_ino)).ok()
+                };
+                let other = at(&swapped);
+                return other.is_some() && other == at(name);
+            }
+            false
+        }
+
         /// Whether the file `path` holds exactly `bytes` and looks as a
         /// file written by the build would (same owner and permissions,
         /// no other link to it). Anything unexpected is a plain no, and
@@ -380,6 +409,11 @@ mod portable {
         /// Nothing to open here.
         pub fn open(_: &Path, _: &Folder) -> Option<Previous> {
             None
+        }
+
+        /// Unreachable: there is no previous site.
+        pub fn ignores_case(&self) -> bool {
+            match *self {}
         }
 
         /// Unreachable: there is no previous site.

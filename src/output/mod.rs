@@ -93,10 +93,13 @@ impl Stage {
 
     /// Starts writing the changes to the site in `out`: files the same as
     /// `out`'s are not written, and the commit updates `out` in place.
-    /// Where the previous site cannot be read, this is [`Stage::create`].
+    /// Where the previous site cannot be read, or its folder ignores case
+    /// (a page whose name changed only in case would be found as the old
+    /// one, then pruned as stale), this is [`Stage::create`].
     pub fn update(out: &Path) -> io::Result<Stage> {
-        Stage::open(out, |previous| {
-            Replacing::Update(previous, Mutex::default())
+        Stage::open(out, |previous| match previous.ignores_case() {
+            true => Replacing::Copy(previous),
+            false => Replacing::Update(previous, Mutex::default()),
         })
     }
 
@@ -170,9 +173,15 @@ impl Stage {
             match &self.replacing {
                 Replacing::Update(previous, paths) => {
                     let kept = previous.holds_copy(&a.dest, &a.source);
-                    lock(paths).insert(a.dest.clone(), !kept);
+                    let page = lock(paths).insert(a.dest.clone(), !kept);
                     if kept {
-                        return Ok(());
+                        // A changed page at its path is in the stage: it
+                        // must not stay there (a whole copy would not take
+                        // the asset's link over it).
+                        return match page {
+                            Some(true) => remove_if_there(&self.dir.join(&a.dest)),
+                            _ => Ok(()),
+                        };
                     }
                 }
                 Replacing::Copy(previous)
@@ -186,10 +195,8 @@ impl Stage {
             // A page at the same path may be a link to the previous site's
             // copy: replace it, never write through it.
             let dest = self.dir.join(&a.dest);
-            match fs::remove_file(&dest) {
-                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
-                _ => fs::copy(&a.source, dest).map(|_| ()),
-            }
+            remove_if_there(&dest)?;
+            fs::copy(&a.source, dest).map(|_| ())
         })
     }
 
@@ -197,35 +204,38 @@ impl Stage {
     /// target holds exactly the new site. A whole copy replaces it at
     /// once. Changes to fewer than half the files are moved in one by one
     /// and what the new site no longer has is removed: not atomic, so a
-    /// build killed meanwhile leaves old and new files, which the next
-    /// build mends. Changes to more are made a whole copy first.
-    pub fn commit(mut self) -> io::Result<()> {
+    /// failure or a kill meanwhile leaves old and new files, which the
+    /// next build mends. Changes to more are made a whole copy first.
+    pub fn commit(mut self) -> Result<(), CommitError> {
         if let Replacing::Update(previous, paths) = &self.replacing {
             let paths = lock(paths);
             let (staged, kept): (Vec<_>, Vec<_>) = paths.iter().partition(|(_, staged)| **staged);
             if staged.len() < kept.len() {
-                staged
-                    .par_iter()
-                    .try_for_each(|(path, _)| previous.take(&self.folder, path))?;
                 let dirs: HashSet<&str, ahash::RandomState> = paths
                     .keys()
                     .flat_map(|f| f.match_indices('/').map(|(end, _)| &f[..end]))
                     .collect();
                 let is_file = |path: &str| paths.contains_key(path);
-                previous.prune(&is_file, &|path| dirs.contains(path))?;
+                staged
+                    .par_iter()
+                    .try_for_each(|(path, _)| previous.take(&self.folder, path))
+                    .and_then(|()| previous.prune(&is_file, &|path| dirs.contains(path)))
+                    .map_err(CommitError::During)?;
                 drop(paths);
                 self.committed = true;
-                return remove_tree(&self.dir);
+                return remove_tree(&self.dir).map_err(CommitError::After);
             }
-            kept.par_iter().try_for_each(|(path, _)| {
-                self.make_parent(path)?;
-                match self.folder.link(previous, path) {
-                    true => Ok(()),
-                    false => Err(io::Error::other(format!(
-                        "{path} changed in the previous site during the build"
-                    ))),
-                }
-            })?;
+            kept.par_iter()
+                .try_for_each(|(path, _)| {
+                    self.make_parent(path)?;
+                    match self.folder.link(previous, path) {
+                        true => Ok(()),
+                        false => Err(io::Error::other(format!(
+                            "{path} changed in the previous site during the build"
+                        ))),
+                    }
+                })
+                .map_err(CommitError::Before)?;
         }
         self.committed = true;
         swap(&self.dir, &self.out)
@@ -243,6 +253,14 @@ impl Stage {
     }
 }
 
+/// Removes the file at `path`, if there is one.
+fn remove_if_there(path: &Path) -> io::Result<()> {
+    match fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
 /// The value behind `mutex`, even if a thread panicked holding it.
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|e| e.into_inner())
@@ -257,17 +275,38 @@ impl Drop for Stage {
 }
 
 /// Puts `stage` in place of `out`.
-fn swap(stage: &Path, out: &Path) -> io::Result<()> {
+fn swap(stage: &Path, out: &Path) -> Result<(), CommitError> {
     if !out.exists() {
-        return fs::rename(stage, out);
+        return fs::rename(stage, out).map_err(CommitError::Before);
     }
     if exchange(stage, out).is_ok() {
-        return remove_tree(stage);
+        return remove_tree(stage).map_err(CommitError::After);
     }
     let old = stage.with_extension("old");
-    fs::rename(out, &old)?;
-    fs::rename(stage, out)?;
-    remove_tree(&old)
+    fs::rename(out, &old).map_err(CommitError::Before)?;
+    fs::rename(stage, out).map_err(CommitError::During)?;
+    remove_tree(&old).map_err(CommitError::After)
+}
+
+/// Why a commit failed, by how far it had got.
+#[derive(Debug)]
+pub enum CommitError {
+    /// Nothing in the target changed.
+    Before(io::Error),
+    /// The target may hold old and new files (or be missing).
+    During(io::Error),
+    /// The new site is in place, but the previous copy (or the staging
+    /// folder) beside it could not be removed; the next build removes it.
+    After(io::Error),
+}
+
+impl std::fmt::Display for CommitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CommitError::Before(e) | CommitError::During(e) => write!(f, "{e}"),
+            CommitError::After(e) => write!(f, "cannot remove the previous copy of the site: {e}"),
+        }
+    }
 }
 
 #[cfg(target_os = "linux")]
