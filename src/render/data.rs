@@ -19,55 +19,62 @@ struct SourceRef<'a> {
 }
 
 #[derive(Serialize)]
-struct EventData<'a> {
+struct EventData<'a, T: Serialize, S: Serialize> {
     date: &'a str,
     end: Option<&'a str>,
     title: &'a str,
-    tags: Vec<&'a str>,
+    tags: T,
     report: ReportRef<'a>,
-    sources: Vec<SourceRef<'a>>,
+    sources: S,
+}
+
+/// A list written as it is read: the timeline of a big site is hundreds of
+/// thousands of events, each with its tags and sources, and none of it is
+/// worth gathering into vectors only to be written out once.
+struct Seq<I>(I);
+
+impl<I: Iterator<Item: Serialize> + Clone> Serialize for Seq<I> {
+    fn serialize<Ser: serde::Serializer>(&self, s: Ser) -> Result<Ser::Ok, Ser::Error> {
+        s.collect_seq(self.0.clone())
+    }
+}
+
+fn seq<I: IntoIterator<Item: Serialize>>(items: I) -> Seq<I::IntoIter> {
+    Seq(items.into_iter())
 }
 
 /// The timeline as JSON: report URLs are absolute with a base URL and
 /// root-relative (`/reports/x/`) without one.
 pub fn timeline_json(site: &Site) -> OutputFile {
-    let events: Vec<EventData> = site
-        .timeline
-        .iter()
-        .map(|e| {
-            let report = &site.reports[e.report];
-            let event = &report.events[e.event];
-            EventData {
-                date: event.date.iso(),
-                end: event.end.as_ref().map(|d| d.iso()),
-                title: &event.title,
-                tags: e.tags.iter().map(|&t| site.tags[t].name.as_str()).collect(),
-                report: ReportRef {
-                    title: &report.title,
-                    url: site
-                        .urls
-                        .absolute(&report.dir)
-                        .unwrap_or_else(|| ["/", &report.dir].concat()),
-                },
-                sources: event
-                    .source_numbers
-                    .iter()
-                    .map(|&n| {
-                        let s = &report.references[n - 1].source;
-                        SourceRef {
-                            id: &s.id,
-                            title: &s.title,
-                            url: s.url.as_ref().map(|u| u.0.as_str()),
-                        }
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
+    let events = site.timeline.iter().map(|e| {
+        let report = &site.reports[e.report];
+        let event = &report.events[e.event];
+        EventData {
+            date: event.date.iso(),
+            end: event.end.as_ref().map(|d| d.iso()),
+            title: &event.title,
+            tags: seq(e.tags.iter().map(|&t| site.tags[t].name.as_str())),
+            report: ReportRef {
+                title: &report.title,
+                url: site
+                    .urls
+                    .absolute(&report.dir)
+                    .unwrap_or_else(|| ["/", &report.dir].concat()),
+            },
+            sources: seq(event.source_numbers.iter().map(|&n| {
+                let s = &report.references[n - 1].source;
+                SourceRef {
+                    id: &s.id,
+                    title: &s.title,
+                    url: s.url.as_ref().map(|u| u.0.as_str()),
+                }
+            })),
+        }
+    });
     // Compact: indenting made the file half as large again and its
     // writing slower, for a file programs read.
-    let mut bytes = Vec::with_capacity(400 * events.len() + 2);
-    let _ = serde_json::to_writer(&mut bytes, &events);
+    let mut bytes = Vec::with_capacity(400 * site.timeline.len() + 2);
+    let _ = serde_json::to_writer(&mut bytes, &seq(events));
     bytes.push(b'\n');
     OutputFile {
         path: "timeline.json".to_string(),
