@@ -6,7 +6,8 @@
 //! reads the site, [`markdown`] renders bodies and citations, [`model`]
 //! assembles the site, [`render`] turns it into pages through Tera
 //! templates, [`search`] indexes it for the site's own search page, and
-//! [`output`] writes them atomically; [`publish`] checks
+//! [`output`] writes them, changing the previous site only once the new one
+//! is complete; [`publish`] checks
 //! the built site's links and deploys it to a folder or a git branch.
 
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod commands;
 pub mod config;
 pub mod content;
 pub mod diagnostic;
+pub mod lock;
 pub mod markdown;
 pub mod model;
 pub mod output;

@@ -3,12 +3,13 @@
 //! every error.
 
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use rayon::slice::ParallelSliceMut;
 
 use crate::content::{self, Asset, SiteInput};
 use crate::diagnostic::{self, Diagnostic};
+use crate::lock::{self, lock};
 use crate::model::load::{self, Loaded};
 use crate::model::{Site, site};
 use crate::render::memo::{self, Memo};
@@ -83,7 +84,7 @@ pub fn run_as(
         })
     });
     assets.extend(content_assets);
-    let mut loaded = loaded.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut loaded = lock::into_inner(loaded);
     loaded.par_sort_unstable_by(|(a, _), (b, _)| a.cmp(b));
     let mut reports = Vec::with_capacity(loaded.len());
     let mut intro = String::new();
@@ -194,9 +195,4 @@ fn name_by_content(
         }
     }
     Profile::Production { site }
-}
-
-/// The value behind `mutex`, even if a thread panicked holding it.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }

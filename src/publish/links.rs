@@ -63,14 +63,14 @@ impl Links {
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Option<Page>>> {
-        self.files.lock().unwrap_or_else(|e| e.into_inner())
+        crate::lock::lock(&self.files)
     }
 
     /// Every broken link, as an error naming the page (its path in the
     /// built site, with line and column) and the link. `base_url` is the
     /// site's, if it has one.
     pub fn check(self, base_url: Option<&str>) -> Vec<Diagnostic> {
-        let files = self.files.into_inner().unwrap_or_else(|e| e.into_inner());
+        let files = crate::lock::into_inner(self.files);
         let base = base_url.and_then(Origin::parse);
         let mut diags: Vec<Diagnostic> = files
             .par_iter()

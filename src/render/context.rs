@@ -11,6 +11,7 @@ use tera::Value;
 
 use crate::content::date::PartialDate;
 use crate::content::frontmatter::Source;
+use crate::lock::lock;
 use crate::markdown::REF_ANCHOR;
 use crate::model::{Report, ReportEvent, Site, urls};
 
@@ -294,7 +295,7 @@ impl Site {
     /// The full view of a report (`tags` are its tag ids).
     pub fn report_value(&self, r: &Report, tags: &[usize]) -> Result<Value, String> {
         let up = if source_folder(r) == r.dir { "" } else { "../" };
-        let body = r.content.lock().unwrap_or_else(|e| e.into_inner());
+        let body = lock(&r.content);
         let view = ReportView {
             title: &r.title,
             summary: &r.summary,

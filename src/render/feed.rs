@@ -3,6 +3,7 @@
 use atom_syndication::{Content, Entry, Feed, Link, Person, Text};
 
 use super::OutputFile;
+use crate::lock::lock;
 use crate::model::Site;
 
 /// How many reports the feed carries.
@@ -54,7 +55,7 @@ pub fn atom(site: &Site) -> OutputFile {
                 }],
                 summary: (!r.summary.is_empty()).then(|| Text::plain(r.summary.clone())),
                 content: Some(Content {
-                    value: Some(r.content.lock().unwrap_or_else(|e| e.into_inner()).clone()),
+                    value: Some(lock(&r.content).clone()),
                     content_type: Some("html".to_string()),
                     ..Default::default()
                 }),

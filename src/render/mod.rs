@@ -22,6 +22,7 @@ use pages::Job;
 use templates::Templates;
 
 use crate::diagnostic::Diagnostic;
+use crate::lock::lock;
 use crate::model::Site;
 
 /// A file of the built site, path relative to the output root.
@@ -306,7 +307,7 @@ fn report_pages(site: &Site, templates: &Templates, jobs: &[Job], sink: &Sink) -
             let report = &site.reports[i];
             let page = pages::report_page(site, templates, report, &site.report_tags[i]);
             if i >= feed::FEED_ENTRIES && Arc::strong_count(report) == 1 {
-                let mut body = report.content.lock().unwrap_or_else(|e| e.into_inner());
+                let mut body = lock(&report.content);
                 *body = String::new();
             }
             page.and_then(sink).err()

@@ -44,6 +44,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
+use crate::lock::{self, lock};
 use crate::model::{Report, Site};
 use crate::render::memo::{self, FastMap};
 use crate::render::{OutputFile, Sink};
@@ -265,11 +266,11 @@ fn write_records(records: &[Record], first: usize, sink: &Sink) -> (Part, Vec<Di
 pub fn files(corpus: &Corpus) -> Result<Vec<OutputFile>, Vec<Diagnostic>> {
     let files = Mutex::new(Vec::new());
     let sink = |file: OutputFile| {
-        files.lock().unwrap_or_else(|e| e.into_inner()).push(file);
+        lock(&files).push(file);
         Ok(())
     };
     write(corpus, &sink)?;
-    Ok(files.into_inner().unwrap_or_else(|e| e.into_inner()))
+    Ok(lock::into_inner(files))
 }
 
 /// Each filter as `[value, [record deltas]]`.

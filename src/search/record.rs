@@ -10,6 +10,7 @@ use std::sync::Arc;
 use super::index::Postings;
 use super::text;
 use super::words::Field;
+use crate::lock::lock;
 use crate::markdown::REF_ANCHOR;
 use crate::model::Report;
 
@@ -68,7 +69,7 @@ pub fn add<'a>(record: &'a Record, id: u32, postings: &mut Postings) -> Fragment
 fn sections(r: &Report) -> (String, Vec<Section>) {
     let mut text = String::new();
     let mut sections: Vec<Section> = {
-        let body = r.content.lock().unwrap_or_else(|e| e.into_inner());
+        let body = lock(&r.content);
         // The body's text is never longer than its HTML.
         text.reserve(body.len() + 256 * (r.events.len() + r.references.len()));
         text::sections(&body, &mut text)

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use super::watch::Change;
 use crate::content::{self, Asset, SiteInput, TemplateFile, frontmatter::Source};
 use crate::diagnostic::{self, Diagnostic};
+use crate::lock::lock;
 use crate::model::load::{self, Loaded};
 use crate::model::{Report, Site, site};
 use crate::render::memo::{self, FastMap, Memo};
@@ -257,7 +258,7 @@ impl Session {
             diagnostic::sort(&mut diags);
             return Err(diags);
         };
-        for file in std::mem::take(&mut *fresh.lock().unwrap_or_else(|e| e.into_inner())) {
+        for file in std::mem::take(&mut *lock(&fresh)) {
             self.output.files.insert(file.path, file.bytes.into());
         }
         Ok(Rebuild::done(rendered.written, diags))
@@ -337,7 +338,7 @@ impl Session {
                 return Err(diags);
             }
         };
-        let fresh = std::mem::take(&mut *fresh.lock().unwrap_or_else(|e| e.into_inner()));
+        let fresh = std::mem::take(&mut *lock(&fresh));
         let keep: HashSet<&str> = self.memo.paths().collect();
         self.output
             .files
@@ -446,9 +447,7 @@ fn collect_into(
     fresh: &Mutex<Vec<OutputFile>>,
 ) -> impl Fn(OutputFile) -> Result<(), Diagnostic> + Sync + '_ {
     move |file| {
-        if let Ok(mut files) = fresh.lock() {
-            files.push(file);
-        }
+        lock(fresh).push(file);
         Ok(())
     }
 }
