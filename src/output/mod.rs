@@ -7,15 +7,16 @@
 
 mod folder;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
 use crate::content::Asset;
+use crate::lock::lock;
 use crate::render::OutputFile;
 use crate::render::memo::FastMap;
 use folder::{Folder, Previous, remove_tree};
@@ -142,62 +143,60 @@ impl Stage {
     /// threads.
     pub fn write(&self, file: &OutputFile) -> io::Result<()> {
         let path = &file.path;
-        if let Replacing::Update(previous, paths) = &self.replacing {
-            let kept = previous.holds(path, &file.bytes);
-            lock(paths).insert(path.clone(), !kept);
-            if kept {
-                return Ok(());
-            }
-        }
-        self.make_parent(path)?;
-        if let Replacing::Copy(previous) = &self.replacing
-            && previous.holds(path, &file.bytes)
-            && self.folder.link(previous, path)
-        {
-            return Ok(());
-        }
-        self.folder.write(path, &file.bytes)
+        self.put(
+            path,
+            |previous| previous.holds(path, &file.bytes),
+            || self.folder.write(path, &file.bytes),
+        )
     }
 
     /// Copies the assets (in parallel), unless the previous site's copy
     /// of one is the same. An asset replaces a page at the same path.
     pub fn copy(&self, assets: &[Asset]) -> io::Result<()> {
-        let dirs: BTreeSet<&str> = assets
-            .iter()
-            .filter_map(|a| a.dest.rsplit_once('/').map(|(d, _)| d))
-            .collect();
-        for dir in dirs {
-            fs::create_dir_all(self.dir.join(dir))?;
-        }
         assets.par_iter().try_for_each(|a| {
-            match &self.replacing {
-                Replacing::Update(previous, paths) => {
-                    let kept = previous.holds_copy(&a.dest, &a.source);
-                    let page = lock(paths).insert(a.dest.clone(), !kept);
-                    if kept {
-                        // A changed page at its path is in the stage: it
-                        // must not stay there (a whole copy would not take
-                        // the asset's link over it).
-                        return match page {
-                            Some(true) => remove_if_there(&self.dir.join(&a.dest)),
-                            _ => Ok(()),
-                        };
-                    }
-                }
-                Replacing::Copy(previous)
-                    if previous.holds_copy(&a.dest, &a.source)
-                        && self.folder.link(previous, &a.dest) =>
-                {
-                    return Ok(());
-                }
-                _ => {}
-            }
-            // A page at the same path may be a link to the previous site's
-            // copy: replace it, never write through it.
-            let dest = self.dir.join(&a.dest);
-            remove_if_there(&dest)?;
-            fs::copy(&a.source, dest).map(|_| ())
+            self.put(
+                &a.dest,
+                |previous| previous.holds_copy(&a.dest, &a.source),
+                || {
+                    // A page at the same path may be a link to the previous
+                    // site's copy: replace it, never write through it.
+                    let dest = self.dir.join(&a.dest);
+                    remove_if_there(&dest)?;
+                    fs::copy(&a.source, dest).map(|_| ())
+                },
+            )
         })
+    }
+
+    /// Puts the file `path` in the new site: kept where the previous
+    /// site's copy is `same`, else written to the stage by `write`.
+    fn put(
+        &self,
+        path: &str,
+        same: impl Fn(&Previous) -> bool,
+        write: impl FnOnce() -> io::Result<()>,
+    ) -> io::Result<()> {
+        if let Replacing::Update(previous, paths) = &self.replacing {
+            let kept = same(previous);
+            let before = lock(paths).insert(path.to_string(), !kept);
+            if kept {
+                // An asset kept where a changed page was staged: the page
+                // must not stay in the stage (a whole copy would not take
+                // the asset's link over it).
+                return match before {
+                    Some(true) => remove_if_there(&self.dir.join(path)),
+                    _ => Ok(()),
+                };
+            }
+        }
+        self.make_parent(path)?;
+        if let Replacing::Copy(previous) = &self.replacing
+            && same(previous)
+            && self.folder.link(previous, path)
+        {
+            return Ok(());
+        }
+        write()
     }
 
     /// Puts the finished site in place of the target, after which the
@@ -259,11 +258,6 @@ fn remove_if_there(path: &Path) -> io::Result<()> {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
         _ => Ok(()),
     }
-}
-
-/// The value behind `mutex`, even if a thread panicked holding it.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 impl Drop for Stage {
