@@ -73,7 +73,9 @@ pub fn timeline_json(site: &Site) -> OutputFile {
     });
     // Compact: indenting made the file half as large again and its
     // writing slower, for a file programs read.
-    let mut bytes = Vec::with_capacity(400 * site.timeline.len() + 2);
+    // About 500 bytes an event, made at full size at once (room never
+    // written is never touched).
+    let mut bytes = Vec::with_capacity(1024 * site.timeline.len() + 2);
     let _ = serde_json::to_writer(&mut bytes, &seq(events));
     bytes.push(b'\n');
     OutputFile {

@@ -10,8 +10,6 @@ pub mod memo;
 mod pages;
 pub mod templates;
 
-use std::sync::Arc;
-
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Tera};
@@ -22,7 +20,6 @@ use pages::Job;
 use templates::Templates;
 
 use crate::diagnostic::Diagnostic;
-use crate::lock::lock;
 use crate::model::Site;
 
 /// A file of the built site, path relative to the output root.
@@ -107,15 +104,20 @@ pub fn render_as(
     } else {
         todo = jobs;
     }
-    let (reports, listings): (Vec<Job>, Vec<Job>) =
-        todo.into_iter().partition(|j| matches!(j, Job::Report(_)));
-    let written = reports.len() + listings.len() + data.len();
+    let (sweep, rest) = pages::sweep(site, todo);
+    let written = sweep.len() + rest.len() + data.len();
     let templates = &*templates;
     let ((mut diags, listing_diags), data_diags) = rayon::join(
         || {
             rayon::join(
-                || report_pages(site, templates, &reports, sink),
-                || pages::render_jobs(site, templates, &shared, listings, sink),
+                // Short runs, so a thread done with other work can take
+                // part of them.
+                || pages::render_jobs(site, templates, &shared, &sweep, 16, sink),
+                // One job per task: a page of a big site's timeline or
+                // sources takes a thread for a while, and the other
+                // threads must be able to take every job after it rather
+                // than wait for it.
+                || pages::render_jobs(site, templates, &shared, &rest, 1, sink),
             )
         },
         || {
@@ -182,7 +184,7 @@ pub fn render_reports(
         }
         keys.push((path, key));
     }
-    let mut diags = report_pages(site, templates, &jobs, sink);
+    let mut diags = pages::render_jobs(site, templates, &shared, &jobs, 16, sink);
     let mut written = jobs.len();
     if indices.iter().any(|&i| i < feed::FEED_ENTRIES) {
         let (path, key, make) = feed_file(site);
@@ -291,28 +293,6 @@ fn data_files<'a>(
         ));
     }
     files
-}
-
-/// Renders the given report pages, releasing bodies the feed does not
-/// need (unless someone else, such as the dev server's cache, holds the
-/// report and will need its body again).
-fn report_pages(site: &Site, templates: &Templates, jobs: &[Job], sink: &Sink) -> Vec<Diagnostic> {
-    // Short runs, so a thread done with other work can take part of them.
-    jobs.par_iter()
-        .with_max_len(16)
-        .filter_map(|job| {
-            let Job::Report(i) = *job else {
-                return None;
-            };
-            let report = &site.reports[i];
-            let page = pages::report_page(site, templates, report, &site.report_tags[i]);
-            if i >= feed::FEED_ENTRIES && Arc::strong_count(report) == 1 {
-                let mut body = lock(&report.content);
-                *body = String::new();
-            }
-            page.and_then(sink).err()
-        })
-        .collect()
 }
 
 /// A link in the header navigation.
