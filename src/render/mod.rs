@@ -104,15 +104,15 @@ pub fn render_as(
     } else {
         todo = jobs;
     }
-    let (sweep, rest) = pages::sweep(site, todo);
-    let written = sweep.len() + rest.len() + data.len();
+    let (ordered, rest) = pages::order(site, todo);
+    let written = ordered.len() + rest.len() + data.len();
     let templates = &*templates;
     let ((mut diags, listing_diags), data_diags) = rayon::join(
         || {
             rayon::join(
                 // Short runs, so a thread done with other work can take
                 // part of them.
-                || pages::render_jobs(site, templates, &shared, &sweep, 16, sink),
+                || pages::render_jobs(site, templates, &shared, &ordered, 16, sink),
                 // One job per task: a page of a big site's timeline or
                 // sources takes a thread for a while, and the other
                 // threads must be able to take every job after it rather
