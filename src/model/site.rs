@@ -64,6 +64,8 @@ pub struct TimelineEvent {
     pub report: usize,
     /// The event (index into that report's `events`).
     pub event: usize,
+    /// The year it happened (or began): the timeline's pages are by year.
+    pub year: i32,
     /// Its tags and its report's (indexes into `Site::tags`), by name.
     pub tags: Vec<usize>,
 }
@@ -166,6 +168,7 @@ fn tags_and_timeline(reports: &[Arc<Report>]) -> (Vec<Tag>, Vec<Vec<usize>>, Vec
             timeline.push(TimelineEvent {
                 report: ri,
                 event: ei,
+                year: event.date.year,
                 tags: ids,
             });
         }

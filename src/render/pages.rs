@@ -38,7 +38,7 @@ pub enum Job {
 /// template values built from them are made on first use, so a rebuild that
 /// renders three pages does not build values for ten thousand.
 pub struct Shared {
-    summary_keys: Vec<u64>,
+    summary_keys: OnceLock<Vec<u64>>,
     summaries: Vec<OnceLock<Value>>,
     years: Vec<(i32, usize)>,
     split: bool,
@@ -49,29 +49,36 @@ impl Shared {
     /// `global` is the key of everything every page shows (settings,
     /// navigation, templates).
     pub fn new(site: &Site, global: u64) -> Self {
-        let summary_keys = (0..site.reports.len())
-            .map(|i| {
-                key(&(
-                    site.reports[i].keys.summary,
-                    tag_names(site, &site.report_tags[i]),
-                ))
-            })
-            .collect();
         let mut years: Vec<(i32, usize)> = Vec::new();
         for e in &site.timeline {
-            let year = site.reports[e.report].events[e.event].date.year;
+            let year = e.year;
             match years.last_mut() {
                 Some((y, n)) if *y == year => *n += 1,
                 _ => years.push((year, 1)),
             }
         }
         Shared {
-            summary_keys,
+            summary_keys: OnceLock::new(),
             summaries: (0..site.reports.len()).map(|_| OnceLock::new()).collect(),
             split: site.timeline.len() > site.config.timeline_per_page,
             years,
             global,
         }
+    }
+
+    /// The keys of the reports' summaries, made when a page's key is first
+    /// asked for: a one-shot build asks for none.
+    fn summary_keys(&self, site: &Site) -> &[u64] {
+        self.summary_keys.get_or_init(|| {
+            (0..site.reports.len())
+                .map(|i| {
+                    key(&(
+                        site.reports[i].keys.summary,
+                        tag_names(site, &site.report_tags[i]),
+                    ))
+                })
+                .collect()
+        })
     }
 
     fn summary(&self, site: &Site, i: usize) -> Value {
@@ -173,7 +180,7 @@ impl Job {
             }
             Job::Page(i) => key(&(g, site.pages[i].keys.page)),
             Job::Home(n) => {
-                let items = page_slice(&shared.summary_keys, n, per);
+                let items = page_slice(shared.summary_keys(site), n, per);
                 let total = pages_of(site.reports.len(), per);
                 key(&(g, n, total, items, (n == 1).then_some(&site.intro)))
             }
@@ -182,16 +189,14 @@ impl Job {
                 let tag = &site.tags[t];
                 let items: Vec<u64> = page_slice(&tag.reports, n, per)
                     .iter()
-                    .map(|&i| shared.summary_keys[i])
+                    .map(|&i| shared.summary_keys(site)[i])
                     .collect();
                 key(&(g, &tag.name, &tag.slug, tag.reports.len(), n, items))
             }
             Job::Timeline(year) => {
                 let mut h = memo::hasher();
                 (g, year, &shared.years, shared.split, tag_counts(site)).hash(&mut h);
-                let in_year = |e: &&crate::model::TimelineEvent| {
-                    year.is_none_or(|y| site.reports[e.report].events[e.event].date.year == y)
-                };
+                let in_year = |e: &&crate::model::TimelineEvent| year.is_none_or(|y| e.year == y);
                 for e in site.timeline.iter().filter(in_year) {
                     (site.reports[e.report].keys.events, e.event, &e.tags).hash(&mut h);
                 }
