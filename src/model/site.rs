@@ -2,7 +2,7 @@
 //! pages, tags merged by slug, the timeline and the sources index. Built
 //! once from the assembled reports; no I/O.
 
-use crate::render::memo::FastMap as HashMap;
+use crate::render::memo::{self, FastMap as HashMap};
 
 use crate::config::SiteConfig;
 use std::sync::Arc;
@@ -326,36 +326,59 @@ enum SourceKey<'a> {
     Local(&'a std::path::Path, &'a str),
 }
 
+/// A [`SourceKey`] with its hash, made where the key is read: the map that
+/// merges the citations then never reads the key again to hash it.
+#[derive(PartialEq, Eq)]
+struct Hashed<'a>(u64, SourceKey<'a>);
+
+impl std::hash::Hash for Hashed<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.0);
+    }
+}
+
 fn sources_index(reports: &[Arc<Report>]) -> Vec<SourceEntry> {
-    let cited: usize = reports.iter().map(|r| r.references.len()).sum();
+    // Every citation's key, read in parallel: on a big site the reports
+    // are spread over memory, and one thread reading them in site order
+    // waits on most of them.
+    let cites: Vec<(Hashed, &Arc<Source>, (usize, usize))> = reports
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(ri, report)| {
+            report.references.iter().map(move |reference| {
+                let source = &reference.source;
+                let key = match (&source.url, reference.global) {
+                    (_, true) => SourceKey::Global(&source.id),
+                    (Some(url), false) => SourceKey::Url(&url.0),
+                    (None, false) => SourceKey::Local(&report.path, &source.id),
+                };
+                (Hashed(memo::key(&key), key), source, (ri, reference.number))
+            })
+        })
+        .collect();
     // At most one entry per citation: room reserved, not touched.
-    let mut entries: Vec<SourceEntry> = Vec::with_capacity(cited);
-    let mut by_key: HashMap<SourceKey, usize> =
-        HashMap::with_capacity_and_hasher(cited, Default::default());
-    for (ri, report) in reports.iter().enumerate() {
-        for reference in &report.references {
-            let source = &reference.source;
-            let key = match (&source.url, reference.global) {
-                (_, true) => SourceKey::Global(&source.id),
-                (Some(url), false) => SourceKey::Url(&url.0),
-                (None, false) => SourceKey::Local(&report.path, &source.id),
-            };
-            let at = *by_key.entry(key).or_insert_with(|| {
-                entries.push(SourceEntry {
-                    source: source.clone(),
-                    citing: Vec::new(),
-                });
-                entries.len() - 1
-            });
-            entries[at].citing.push((ri, reference.number));
-        }
+    let mut entries = Vec::with_capacity(cites.len());
+    let mut by_key: HashMap<Hashed, usize> =
+        HashMap::with_capacity_and_hasher(cites.len(), Default::default());
+    for (key, source, citing) in cites {
+        let at = *by_key.entry(key).or_insert_with(|| {
+            entries.push((source, Vec::new()));
+            entries.len() - 1
+        });
+        entries[at].1.push(citing);
     }
     // By title ignoring case, then publisher, then id, then first citation:
     // one sort, each title lowercased once.
     let mut keyed: Vec<(String, usize, SourceEntry)> = entries
         .into_par_iter()
         .enumerate()
-        .map(|(i, e)| (e.source.title.to_lowercase(), i, e))
+        .map(|(i, (source, citing))| {
+            let entry = SourceEntry {
+                source: Arc::clone(source),
+                citing,
+            };
+            (source.title.to_lowercase(), i, entry)
+        })
         .collect();
     keyed.par_sort_unstable_by(|(ta, ia, a), (tb, ib, b)| {
         let (a, b) = (&a.source, &b.source);
