@@ -2,7 +2,7 @@
 //! pages, tags merged by slug, the timeline and the sources index. Built
 //! once from the assembled reports; no I/O.
 
-use crate::render::memo::{self, FastMap as HashMap};
+use crate::render::memo::{FastMap as HashMap, Hashed};
 
 use crate::config::SiteConfig;
 use std::sync::Arc;
@@ -326,22 +326,11 @@ enum SourceKey<'a> {
     Local(&'a std::path::Path, &'a str),
 }
 
-/// A [`SourceKey`] with its hash, made where the key is read: the map that
-/// merges the citations then never reads the key again to hash it.
-#[derive(PartialEq, Eq)]
-struct Hashed<'a>(u64, SourceKey<'a>);
-
-impl std::hash::Hash for Hashed<'_> {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        state.write_u64(self.0);
-    }
-}
-
 fn sources_index(reports: &[Arc<Report>]) -> Vec<SourceEntry> {
     // Every citation's key, read in parallel: on a big site the reports
     // are spread over memory, and one thread reading them in site order
     // waits on most of them.
-    let cites: Vec<(Hashed, &Arc<Source>, (usize, usize))> = reports
+    let cites: Vec<_> = reports
         .par_iter()
         .enumerate()
         .flat_map_iter(|(ri, report)| {
@@ -352,13 +341,13 @@ fn sources_index(reports: &[Arc<Report>]) -> Vec<SourceEntry> {
                     (Some(url), false) => SourceKey::Url(&url.0),
                     (None, false) => SourceKey::Local(&report.path, &source.id),
                 };
-                (Hashed(memo::key(&key), key), source, (ri, reference.number))
+                (Hashed::new(key), source, (ri, reference.number))
             })
         })
         .collect();
     // At most one entry per citation: room reserved, not touched.
     let mut entries = Vec::with_capacity(cites.len());
-    let mut by_key: HashMap<Hashed, usize> =
+    let mut by_key: HashMap<Hashed<SourceKey>, usize> =
         HashMap::with_capacity_and_hasher(cites.len(), Default::default());
     for (key, source, citing) in cites {
         let at = *by_key.entry(key).or_insert_with(|| {

@@ -73,6 +73,30 @@ pub fn key<T: Hash + ?Sized>(value: &T) -> u64 {
     h.finish()
 }
 
+/// A map key with its hash, made where the key is read: a map merging
+/// keys gathered in parallel from all over a big site's model then never
+/// reads them again to hash them (only to compare them on a match).
+#[derive(PartialEq, Eq)]
+pub struct Hashed<K>(u64, K);
+
+impl<K: Hash> Hashed<K> {
+    /// `key` with its hash.
+    pub fn new(key: K) -> Self {
+        Hashed(self::key(&key), key)
+    }
+
+    /// The key.
+    pub fn key(&self) -> &K {
+        &self.1
+    }
+}
+
+impl<K> Hash for Hashed<K> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.0);
+    }
+}
+
 /// The hasher memo keys use.
 pub type KeyHasher = ahash::AHasher;
 

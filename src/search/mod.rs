@@ -46,7 +46,7 @@ use serde::Serialize;
 use crate::diagnostic::Diagnostic;
 use crate::lock::{self, lock};
 use crate::model::{Report, Site};
-use crate::render::memo::{self, FastMap};
+use crate::render::memo::{self, FastMap, Hashed};
 use crate::render::{OutputFile, Sink};
 use index::{Part, Postings};
 use record::Record;
@@ -110,20 +110,18 @@ impl Corpus {
         };
         let ((records, version), filters) = rayon::join(
             || {
-                let records: Vec<Record> = (site.reports.par_iter())
+                // Each record's key is made with it, in parallel, while
+                // its report is at hand.
+                let (records, keys): (Vec<Record>, Vec<u64>) = (site.reports.par_iter())
                     .zip(&site.report_tags)
                     .map(|(r, tags)| record((r, tag_names(tags))))
                     .chain(site.pages.par_iter().map(|p| record((p, Vec::new()))))
-                    .collect();
-                let version = memo::key(&(
-                    FORMAT,
-                    site.bibliography,
-                    records
-                        .iter()
-                        .map(|r| (r.report.keys.page, &r.url, &r.tags))
-                        .collect::<Vec<_>>(),
-                ));
-                (records, version)
+                    .map(|r| {
+                        let key = memo::key(&(r.report.keys.page, &r.url, &r.tags));
+                        (r, key)
+                    })
+                    .unzip();
+                (records, memo::key(&(FORMAT, site.bibliography, keys)))
             },
             || Filters::of(site),
         );
@@ -165,22 +163,33 @@ impl Filters {
             .filter(|t| !t.reports.is_empty())
             .map(|t| filter(t.slug.clone(), t.name.clone(), t.reports.iter()))
             .collect();
-        let mut by_name: FastMap<&str, Vec<usize>> = FastMap::default();
-        for (i, record) in site.reports.iter().chain(&site.pages).enumerate() {
-            for reference in &record.references {
-                let name = reference.source.publisher.trim();
-                if name.is_empty() {
-                    continue;
-                }
-                let list = by_name.entry(name).or_default();
-                if list.last() != Some(&i) {
-                    list.push(i);
-                }
+        // The publishers are read in parallel: on a big site the records
+        // are spread over memory, and one thread reading them waits.
+        let records: Vec<&Arc<Report>> = site.reports.iter().chain(&site.pages).collect();
+        let cited: Vec<(Hashed<&str>, usize)> = records
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, record)| {
+                let names = record.references.iter();
+                let names = names.map(|r| r.source.publisher.trim());
+                names
+                    .filter(|name| !name.is_empty())
+                    .map(move |name| (Hashed::new(name), i))
+            })
+            .collect();
+        let mut by_name: FastMap<Hashed<&str>, Vec<usize>> = FastMap::default();
+        for (name, i) in cited {
+            let list = by_name.entry(name).or_default();
+            if list.last() != Some(&i) {
+                list.push(i);
             }
         }
         let mut publishers: Vec<Filter> = by_name
             .into_iter()
-            .map(|(name, ids)| filter(name.to_string(), name.to_string(), ids.iter()))
+            .map(|(name, ids)| {
+                let name = name.key().to_string();
+                filter(name.clone(), name, ids.iter())
+            })
             .collect();
         publishers.sort_by_cached_key(|f| (f.name.to_lowercase(), f.name.clone()));
         Filters { tags, publishers }
