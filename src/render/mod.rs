@@ -110,9 +110,7 @@ pub fn render_as(
     let ((mut diags, listing_diags), data_diags) = rayon::join(
         || {
             rayon::join(
-                // Short runs, so a thread done with other work can take
-                // part of them.
-                || pages::render_jobs(site, templates, &shared, &ordered, 16, sink),
+                || pages::render_jobs(site, templates, &shared, &ordered, pages::RUN, sink),
                 // One job per task: a page of a big site's timeline or
                 // sources takes a thread for a while, and the other
                 // threads must be able to take every job after it rather
@@ -184,7 +182,7 @@ pub fn render_reports(
         }
         keys.push((path, key));
     }
-    let mut diags = pages::render_jobs(site, templates, &shared, &jobs, 16, sink);
+    let mut diags = pages::render_jobs(site, templates, &shared, &jobs, pages::RUN, sink);
     let mut written = jobs.len();
     if indices.iter().any(|&i| i < feed::FEED_ENTRIES) {
         let (path, key, make) = feed_file(site);

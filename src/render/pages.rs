@@ -187,9 +187,10 @@ impl Job {
             Job::Tags => key(&(g, tag_counts(site))),
             Job::Tag(t, n) => {
                 let tag = &site.tags[t];
+                let keys = shared.summary_keys(site);
                 let items: Vec<u64> = page_slice(&tag.reports, n, per)
                     .iter()
-                    .map(|&i| shared.summary_keys(site)[i])
+                    .map(|&i| keys[i])
                     .collect();
                 key(&(g, &tag.name, &tag.slug, tag.reports.len(), n, items))
             }
@@ -238,6 +239,10 @@ fn tag_counts(site: &Site) -> Vec<(&str, &str, usize, usize)> {
         .collect()
 }
 
+/// How many report and listing pages a thread takes at a time: short
+/// runs, so a thread done with other work can take part of them.
+pub const RUN: usize = 16;
+
 /// Renders `jobs` in parallel, handing each page to `sink` as soon as it
 /// is ready; a thread takes at most `grain` jobs at a time.
 pub fn render_jobs(
@@ -265,14 +270,21 @@ pub fn render_jobs(
 /// cache for the next listings that show the same reports.
 pub fn order(site: &Site, jobs: Vec<Job>) -> (Vec<Job>, Vec<Job>) {
     let per = site.config.per_page;
-    let last = |items: &[usize], n: usize| page_slice(items, n, per).last().copied();
+    // The position, in a list of `len`, of the last item on page `n`.
+    let last = |len: usize, n: usize| (n * per).min(len).saturating_sub(1);
     let mut ordered = Vec::with_capacity(jobs.len());
     let mut rest = Vec::new();
     for job in jobs {
         let key = match job {
             Job::Report(i) => (false, Arc::as_ptr(&site.reports[i]) as usize),
-            Job::Home(n) => (true, (n * per).min(site.reports.len()).saturating_sub(1)),
-            Job::Tag(t, n) => (true, last(&site.tags[t].reports, n).unwrap_or(0)),
+            Job::Home(n) => (true, last(site.reports.len(), n)),
+            Job::Tag(t, n) => {
+                let reports = &site.tags[t].reports;
+                (
+                    true,
+                    reports.get(last(reports.len(), n)).copied().unwrap_or(0),
+                )
+            }
             _ => {
                 rest.push(job);
                 continue;

@@ -165,9 +165,8 @@ impl Filters {
             .collect();
         // The publishers are read in parallel: on a big site the records
         // are spread over memory, and one thread reading them waits.
-        let records: Vec<&Arc<Report>> = site.reports.iter().chain(&site.pages).collect();
+        let records = site.reports.par_iter().chain(site.pages.par_iter());
         let cited: Vec<(Hashed<&str>, usize)> = records
-            .par_iter()
             .enumerate()
             .flat_map_iter(|(i, record)| {
                 let names = record.references.iter();
