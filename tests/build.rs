@@ -1195,6 +1195,80 @@ fn a_large_sources_index_keeps_every_source_in_title_order() {
 }
 
 #[test]
+fn a_long_timeline_page_keeps_every_event_in_order_and_each_year_in_one_section() {
+    // More events than one parallel run of `timeline_events.html` renders,
+    // on one page, with years that change inside and between runs.
+    let years = [2021, 2022, 2023];
+    let per_year = 300;
+    let mut events = String::new();
+    let mut expected = Vec::new();
+    for year in years {
+        for n in 0..per_year {
+            let (month, day) = (1 + n / 28, 1 + n % 28);
+            let title = format!("Event {year} {n:03}");
+            events.push_str(&format!(
+                "  - date: {year}-{month:02}-{day:02}\n    title: \"{title}\"\n    sources: [s]\n"
+            ));
+            expected.push(title);
+        }
+    }
+    let front = format!("sources:\n  - id: s\n    title: S\nevents:\n{events}");
+    let site = Site::new(&[
+        ("site.yaml", "timeline_per_page: 5000\n"),
+        (
+            "content/reports/r.md",
+            &dated("R", "2024-01-01", &front, "[@s]"),
+        ),
+    ]);
+    site.build(&[]).expect_clean();
+    let html = site.main("timeline/index.html");
+    assert!(html.contains("900 events, oldest first"), "{html:.600}");
+    assert_eq!(timeline_titles(&html), expected);
+    let sections: Vec<&str> = html.split("<section class=\"tl-year\"").skip(1).collect();
+    assert_eq!(sections.len(), years.len());
+    for (section, year) in sections.iter().zip(years) {
+        let body = &section[..section.find("</section>").expect("closed section")];
+        assert!(body.contains(&format!(">{year}</h2>")), "{body:.300}");
+        assert_eq!(body.matches("<li class=\"tl-event\"").count(), per_year);
+        assert_eq!(
+            body.matches(&format!("data-year=\"{year}\"")).count(),
+            per_year + 1
+        );
+        assert_eq!(body.matches("<ol class=\"tl-events\">").count(), 1);
+        assert_eq!(body.matches("</ol>").count(), 1);
+    }
+    assert_eq!(html.matches("</section>").count(), years.len());
+    let ids = attr_values(&html, "id");
+    assert_eq!(
+        ids.len(),
+        ids.iter().collect::<HashSet<_>>().len(),
+        "ids repeat"
+    );
+    assert!(ids.contains(&"src-900"), "the last event's sources label");
+}
+
+#[test]
+fn a_sites_own_timeline_template_gets_the_whole_list() {
+    let events = [event("2022-05", "A"), event("2023-01", "B")].concat();
+    let template = "{% extends \"base.html\" %}{% block main %}<ol>{% for e in events %}\
+                    <li>{{ e.title }} ({{ e.date.year }})</li>{% endfor %}</ol>\
+                    <p>{{ event_count }}</p>{% endblock main %}";
+    let site = Site::new(&[
+        (
+            "content/reports/r.md",
+            &dated("R", "2024-01-01", &format!("events:\n{events}"), "Body."),
+        ),
+        ("templates/timeline.html", template),
+    ]);
+    site.build(&[]).expect_clean();
+    let html = site.main("timeline/index.html");
+    assert!(
+        html.contains("<ol><li>A (2022)</li><li>B (2023)</li></ol><p>2</p>"),
+        "{html}"
+    );
+}
+
+#[test]
 fn a_sites_own_sources_template_gets_the_whole_list() {
     let one = dated(
         "Report one",

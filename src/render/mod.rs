@@ -8,6 +8,7 @@ mod data;
 mod feed;
 pub mod memo;
 mod pages;
+mod runs;
 pub mod templates;
 
 use rayon::prelude::*;

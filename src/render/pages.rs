@@ -1,12 +1,14 @@
 //! Which pages a site has, and rendering each through its template. Pages
 //! render in parallel; every failure is collected.
 
+use std::ops::Range;
 use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use serde::Serialize;
 use tera::{Context, Value};
 
+use super::runs::List;
 use super::templates::Templates;
 
 use super::context::{EventFields, Joined, SourceFields, fields, pagination, tag_dir};
@@ -87,9 +89,8 @@ impl Shared {
             .clone()
     }
 
-    /// The values of the timeline's events in `year` (all for `None`):
-    /// made for their page alone, as each event is on one page.
-    fn events(&self, site: &Site, year: Option<i32>) -> Vec<Value> {
+    /// Where the timeline's events in `year` (all for `None`) are.
+    fn events(&self, site: &Site, year: Option<i32>) -> Range<usize> {
         let mut start = 0;
         let mut range = 0..site.timeline.len();
         for &(y, count) in &self.years {
@@ -98,10 +99,7 @@ impl Shared {
             }
             start += count;
         }
-        site.timeline[range]
-            .par_iter()
-            .map(|e| event_value(site, e))
-            .collect()
+        range
     }
 }
 
@@ -304,7 +302,6 @@ fn render_job(
 ) -> Result<OutputFile, Diagnostic> {
     let per = site.config.per_page;
     let mut ctx = Context::new();
-    let mut hint = PAGE;
     let (dir, template) = match job {
         Job::Report(i) => return report_job(site, tera, i),
         Job::Home(n) => {
@@ -352,18 +349,7 @@ fn render_job(
             );
             (urls::paginated(&dir, n), "tag.html")
         }
-        Job::Timeline(year) => {
-            let events = shared.events(site, year);
-            hint += EVENT * events.len();
-            ctx.insert_value("events", Value::from(events));
-            ctx.insert_value("year", year.map_or(Value::none(), Value::from));
-            timeline_lists(site, shared, &mut ctx);
-            let dir = match year {
-                Some(y) => format!("{TIMELINE_DIR}{y}/"),
-                None => TIMELINE_DIR.to_string(),
-            };
-            (dir, "timeline.html")
-        }
+        Job::Timeline(year) => return timeline_page(site, tera, shared, ctx, year),
         Job::TimelineYears => {
             timeline_lists(site, shared, &mut ctx);
             (TIMELINE_DIR.to_string(), "timeline_years.html")
@@ -371,7 +357,7 @@ fn render_job(
         Job::Sources => return sources_page(site, tera, ctx),
         Job::NotFound => (String::new(), "404.html"),
     };
-    finish(site, tera, ctx, &dir, template, hint)
+    finish(site, tera, ctx, &dir, template, PAGE)
 }
 
 /// Adds the per-page values every template gets and renders the page.
@@ -408,10 +394,65 @@ fn finish(
 const PAGE: usize = 16 << 10;
 
 /// About how much an event adds to a timeline page (a thousand bytes in
-/// the built-in template): the page is made at its full size at once, as
-/// the timeline of a big site is tens of megabytes a year. Room never
-/// written is never touched, so too much costs nothing.
+/// the built-in template): the timeline of a big site is tens of
+/// megabytes a year.
 const EVENT: usize = 1536;
+
+/// Stands for the events of a timeline page while its frame is rendered;
+/// the events, rendered in parallel runs, replace it after.
+const EVENT_LIST: &str = "\u{1}annalist:event_list\u{1}";
+
+/// How many events one run of `timeline_events.html` renders.
+const EVENT_RUN: usize = 256;
+
+/// A page of the timeline (`year`'s, or the whole timeline's for `None`):
+/// `timeline.html` with `event_list` and `event_count`, the events
+/// rendered by `timeline_events.html` in runs. A site's own
+/// `timeline.html` also gets the whole list as `events`, as it may not use
+/// `event_list`.
+fn timeline_page(
+    site: &Site,
+    tera: &Templates,
+    shared: &Shared,
+    mut ctx: Context,
+    year: Option<i32>,
+) -> Result<OutputFile, Diagnostic> {
+    let events = &site.timeline[shared.events(site, year)];
+    let dir = match year {
+        Some(y) => format!("{TIMELINE_DIR}{y}/"),
+        None => TIMELINE_DIR.to_string(),
+    };
+    let mut hint = PAGE;
+    if !tera.is_built_in("timeline.html") {
+        let all: Vec<Value> = events.par_iter().map(|e| event_value(site, e)).collect();
+        hint += EVENT * all.len();
+        ctx.insert_value("events", Value::from(all));
+    }
+    ctx.insert("event_count", &events.len());
+    ctx.insert("event_list", EVENT_LIST);
+    ctx.insert_value("year", year.map_or(Value::none(), Value::from));
+    timeline_lists(site, shared, &mut ctx);
+    let frame = finish(site, tera, ctx, &dir, "timeline.html", hint)?;
+    let root = site.urls.root(&dir);
+    let list = List {
+        placeholder: EVENT_LIST,
+        len: events.len(),
+        run: EVENT_RUN,
+        entry_size: EVENT,
+        render: |range: Range<usize>| {
+            let mut run = Context::new();
+            let previous = range.start.checked_sub(1).map(|i| events[i].year);
+            run.insert_value("previous_year", previous.map_or(Value::none(), Value::from));
+            run.insert("offset", &range.start);
+            run.insert("last", &(range.end == events.len()));
+            let values = events[range].iter().map(|e| event_value(site, e));
+            run.insert_value("events", Value::from(values.collect::<Vec<_>>()));
+            run.insert("root", &root);
+            tera.render_sized("timeline_events.html", &run, EVENT_RUN * EVENT)
+        },
+    };
+    list.splice(frame)
+}
 
 /// Renders the page of report `i` and releases its body unless the feed
 /// needs it, or someone else, such as the dev server's cache, holds the
@@ -591,50 +632,21 @@ fn sources_page(site: &Site, tera: &Templates, mut ctx: Context) -> Result<Outpu
     ctx.insert("source_count", &site.sources.len());
     ctx.insert("source_list", SOURCE_LIST);
     let frame = finish(site, tera, ctx, dir, "sources.html", PAGE)?;
-    let frame = String::from_utf8_lossy(&frame.bytes);
-    let mut parts = frame.split(SOURCE_LIST);
-    // Room for every entry: pages of it never written are never touched.
-    let mut html = Vec::with_capacity(frame.len() + site.sources.len() * 1024);
-    html.extend_from_slice(parts.next().unwrap_or_default().as_bytes());
-    let start = html.len();
-    // A few runs at a time, each appended as soon as its group is done:
-    // the page is never held twice.
-    let runs: Vec<_> = match frame.contains(SOURCE_LIST) {
-        true => site
-            .sources
-            .chunks(SOURCE_RUN)
-            .zip(anchors.chunks(SOURCE_RUN))
-            .collect(),
-        // A site's own `sources.html` may list `sources` itself.
-        false => Vec::new(),
+    let list = List {
+        placeholder: SOURCE_LIST,
+        len: site.sources.len(),
+        run: SOURCE_RUN,
+        entry_size: 1024,
+        render: |range: Range<usize>| {
+            let entries = site.sources[range.clone()].iter().zip(&anchors[range]);
+            let values = entries.map(|(e, a)| source_value(site, &root, e, a));
+            let mut run = Context::new();
+            run.insert_value("sources", Value::from(values.collect::<Vec<_>>()));
+            run.insert("root", &root);
+            tera.render_sized("source_list.html", &run, SOURCE_RUN * 1024)
+        },
     };
-    for group in runs.chunks(4 * rayon::current_num_threads()) {
-        let rendered: Vec<Vec<u8>> = group
-            .par_iter()
-            .map(|(entries, anchors)| {
-                let values = entries.iter().zip(anchors.iter());
-                let values: Vec<Value> = values
-                    .map(|(e, a)| source_value(site, &root, e, a))
-                    .collect();
-                let mut run = Context::new();
-                run.insert_value("sources", Value::from(values));
-                run.insert("root", &root);
-                tera.render_sized("source_list.html", &run, SOURCE_RUN * 1024)
-            })
-            .collect::<Result<_, _>>()?;
-        rendered.iter().for_each(|run| html.extend_from_slice(run));
-    }
-    let list = start..html.len();
-    for (i, part) in parts.enumerate() {
-        if i > 0 {
-            html.extend_from_within(list.clone());
-        }
-        html.extend_from_slice(part.as_bytes());
-    }
-    Ok(OutputFile {
-        path: urls::file_of(dir),
-        bytes: html,
-    })
+    list.splice(frame)
 }
 
 /// The element id of each entry of the sources index: `source-<id>`, with

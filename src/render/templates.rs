@@ -12,7 +12,7 @@ use crate::content::TemplateFile;
 use crate::diagnostic::Diagnostic;
 
 /// The built-in templates, by name.
-pub const BUILT_IN: [(&str, &str); 15] = [
+pub const BUILT_IN: [(&str, &str); 16] = [
     ("base.html", include_str!("../../templates/base.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("report.html", include_str!("../../templates/report.html")),
@@ -30,6 +30,10 @@ pub const BUILT_IN: [(&str, &str); 15] = [
     (
         "timeline.html",
         include_str!("../../templates/timeline.html"),
+    ),
+    (
+        "timeline_events.html",
+        include_str!("../../templates/timeline_events.html"),
     ),
     (
         "timeline_years.html",
