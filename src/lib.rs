@@ -10,6 +10,7 @@
 //! is complete; [`publish`] checks
 //! the built site's links and deploys it to a folder or a git branch.
 
+pub mod ahead;
 pub mod cli;
 pub mod commands;
 pub mod config;

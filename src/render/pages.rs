@@ -17,6 +17,7 @@ use std::hash::{Hash, Hasher};
 use super::feed::FEED_ENTRIES;
 use super::memo::{self, FastMap, key};
 use super::{OutputFile, Sink, TIMELINE_DIR};
+use crate::ahead::{read_ahead, touch};
 use crate::diagnostic::Diagnostic;
 use crate::lock::lock;
 use crate::markdown::REF_ANCHOR;
@@ -445,6 +446,18 @@ fn timeline_page(
             run.insert_value("previous_year", previous.map_or(Value::none(), Value::from));
             run.insert("offset", &range.start);
             run.insert("last", &(range.end == events.len()));
+            read_ahead(&events[range.clone()], |e| {
+                let r = &site.reports[e.report];
+                let event = &r.events[e.event];
+                let sources = event.source_numbers.iter();
+                let sources = sources.map(|&n| &r.references[n - 1].source);
+                touch(&r.title)
+                    + touch(&r.dir)
+                    + touch(&event.title)
+                    + sources
+                        .map(|s| touch(&s.id) + touch(&s.title))
+                        .sum::<usize>()
+            });
             let values = events[range].iter().map(|e| event_value(site, e));
             run.insert_value("events", Value::from(values.collect::<Vec<_>>()));
             run.insert("root", &root);
@@ -638,6 +651,19 @@ fn sources_page(site: &Site, tera: &Templates, mut ctx: Context) -> Result<Outpu
         run: SOURCE_RUN,
         entry_size: 1024,
         render: |range: Range<usize>| {
+            read_ahead(&site.sources[range.clone()], |e| {
+                let s = &e.source;
+                let citing = e.citing.iter().map(|&(ri, number)| {
+                    let r = &site.reports[ri];
+                    touch(&r.title) + touch(&r.dir) + r.references[number - 1].number
+                });
+                touch(&s.title)
+                    + touch(&s.id)
+                    + touch(&s.publisher)
+                    + touch(&s.author)
+                    + s.url.as_ref().map_or(0, |u| touch(&u.0))
+                    + citing.sum::<usize>()
+            });
             let entries = site.sources[range.clone()].iter().zip(&anchors[range]);
             let values = entries.map(|(e, a)| source_value(site, &root, e, a));
             let mut run = Context::new();
