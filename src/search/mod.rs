@@ -64,6 +64,9 @@ const DATA: &str = "search/data/";
 /// its bytes do, and a reader loads a few more bytes per result shown.
 const BUNDLE: usize = 4;
 
+/// The most records one task indexes (see [`write`]).
+const MAX_RUN: usize = 512;
+
 /// Bumped when the files' format changes, so browsers drop cached ones.
 const FORMAT: u32 = 1;
 
@@ -199,9 +202,13 @@ impl Filters {
 /// Records are read and written in parallel; every failure is returned.
 pub fn write(corpus: &Corpus, sink: &Sink) -> Result<usize, Vec<Diagnostic>> {
     let n = corpus.records.len();
+    // Runs of at most `MAX_RUN` records: a run's postings are logged in one
+    // buffer, and a big site's runs would each log into fresh memory
+    // (100,000 reports: 2.4 million postings a run, 1.3 GB touched in all
+    // as the logs doubled); short runs' logs are freed and taken again.
     let chunk = n
         .div_ceil(rayon::current_num_threads() * 8)
-        .max(16)
+        .clamp(16, MAX_RUN)
         .next_multiple_of(BUNDLE);
     let (parts, diags): (Vec<Part>, Vec<Vec<Diagnostic>>) = corpus
         .records
