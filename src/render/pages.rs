@@ -18,9 +18,11 @@ use super::feed::FEED_ENTRIES;
 use super::memo::{self, FastMap, key};
 use super::{OutputFile, Sink, TIMELINE_DIR};
 use crate::ahead::{read_ahead, touch};
+use crate::content::frontmatter::Source;
 use crate::diagnostic::Diagnostic;
 use crate::lock::lock;
 use crate::markdown::REF_ANCHOR;
+use crate::model::TimelineEvent;
 use crate::model::{Report, Site, urls};
 
 /// One HTML page to render.
@@ -196,7 +198,7 @@ impl Job {
             Job::Timeline(year) => {
                 let mut h = memo::hasher();
                 (g, year, &shared.years, shared.split, tag_counts(site)).hash(&mut h);
-                let in_year = |e: &&crate::model::TimelineEvent| year.is_none_or(|y| e.year == y);
+                let in_year = |e: &&TimelineEvent| year.is_none_or(|y| e.year == y);
                 for e in site.timeline.iter().filter(in_year) {
                     (site.reports[e.report].keys.events, e.event, &e.tags).hash(&mut h);
                 }
@@ -446,18 +448,7 @@ fn timeline_page(
             run.insert_value("previous_year", previous.map_or(Value::none(), Value::from));
             run.insert("offset", &range.start);
             run.insert("last", &(range.end == events.len()));
-            read_ahead(&events[range.clone()], |e| {
-                let r = &site.reports[e.report];
-                let event = &r.events[e.event];
-                let sources = event.source_numbers.iter();
-                let sources = sources.map(|&n| &r.references[n - 1].source);
-                touch(&r.title)
-                    + touch(&r.dir)
-                    + touch(&event.title)
-                    + sources
-                        .map(|s| touch(&s.id) + touch(&s.title))
-                        .sum::<usize>()
-            });
+            read_events_ahead(site, &events[range.clone()]);
             let values = events[range].iter().map(|e| event_value(site, e));
             run.insert_value("events", Value::from(values.collect::<Vec<_>>()));
             run.insert("root", &root);
@@ -567,7 +558,7 @@ fn timeline_lists(site: &Site, shared: &Shared, ctx: &mut Context) {
     ctx.insert("tags", &tags);
 }
 
-fn event_value(site: &Site, e: &crate::model::TimelineEvent) -> Value {
+fn event_value(site: &Site, e: &TimelineEvent) -> Value {
     #[derive(Serialize)]
     struct ReportLink<'a> {
         title: &'a str,
@@ -610,6 +601,23 @@ fn event_value(site: &Site, e: &crate::model::TimelineEvent) -> Value {
         EventFields::of(event, site.tag_views(&e.tags)),
         links,
     ))
+}
+
+/// Reads ahead (see [`crate::ahead`]) what `events` show of their
+/// reports and sources.
+pub fn read_events_ahead(site: &Site, events: &[TimelineEvent]) {
+    read_ahead(events, |e| {
+        let r = &site.reports[e.report];
+        let event = &r.events[e.event];
+        let sources = event.source_numbers.iter();
+        let sources = sources.map(|&n| &r.references[n - 1].source);
+        let source =
+            |s: &Source| touch(&s.id) + touch(&s.title) + s.url.as_ref().map_or(0, |u| touch(&u.0));
+        touch(&r.title)
+            + touch(&r.dir)
+            + touch(&event.title)
+            + sources.map(|s| source(s)).sum::<usize>()
+    });
 }
 
 /// What makes a relative source link work from the sources index (whose
