@@ -16,6 +16,7 @@ use crate::diagnostic::Diagnostic;
 use super::report::Report;
 use super::slug::slugify;
 use super::urls::Urls;
+use crate::ahead::{read_ahead, touch};
 
 /// The site model every page is rendered from.
 #[derive(Debug)]
@@ -144,8 +145,15 @@ fn newest_first(reports: Vec<Arc<Report>>) -> Vec<Arc<Report>> {
 /// timeline (in order) with each event's tags.
 fn tags_and_timeline(reports: &[Arc<Report>]) -> (Vec<Tag>, Vec<Vec<usize>>, Vec<TimelineEvent>) {
     let mut tags = TagTable::default();
+    let names = |names: &[String]| names.iter().map(|n| touch(n)).sum::<usize>();
     let report_tags: Vec<Vec<usize>> = reports
-        .iter()
+        .chunks(RUN)
+        .inspect(|run| {
+            read_ahead(run, |r| {
+                names(&r.tags) + r.events.iter().map(|e| names(&e.tags)).sum::<usize>()
+            })
+        })
+        .flatten()
         .enumerate()
         .map(|(i, r)| tags.add_report(i, &r.tags))
         .collect();
@@ -253,6 +261,9 @@ impl TagTable {
     }
 }
 
+/// How many reports are read ahead at a time (see [`crate::ahead`]).
+const RUN: usize = 256;
+
 /// Paths the site's own pages use; no report may take them.
 const RESERVED: [&str; 4] = ["tags/", "timeline/", "sources/", "page/"];
 
@@ -331,8 +342,18 @@ fn sources_index(reports: &[Arc<Report>]) -> Vec<SourceEntry> {
     // are spread over memory, and one thread reading them in site order
     // waits on most of them.
     let cites: Vec<_> = reports
-        .par_iter()
+        .par_chunks(RUN)
         .enumerate()
+        .flat_map_iter(|(c, run)| {
+            read_ahead(run, |r| {
+                let sources = r.references.iter().map(|r| &r.source);
+                sources
+                    .map(|s| touch(&s.id) + s.url.as_ref().map_or(0, |u| touch(&u.0)))
+                    .sum()
+            });
+            let first = c * RUN;
+            run.iter().enumerate().map(move |(j, r)| (first + j, r))
+        })
         .flat_map_iter(|(ri, report)| {
             report.references.iter().map(move |reference| {
                 let source = &reference.source;
@@ -361,12 +382,16 @@ fn sources_index(reports: &[Arc<Report>]) -> Vec<SourceEntry> {
     let mut keyed: Vec<(String, usize, SourceEntry)> = entries
         .into_par_iter()
         .enumerate()
-        .map(|(i, (source, citing))| {
-            let entry = SourceEntry {
-                source: Arc::clone(source),
-                citing,
-            };
-            (source.title.to_lowercase(), i, entry)
+        .chunks(RUN)
+        .flat_map_iter(|run| {
+            read_ahead(&run, |(_, (source, _))| touch(&source.title));
+            run.into_iter().map(|(i, (source, citing))| {
+                let entry = SourceEntry {
+                    source: Arc::clone(source),
+                    citing,
+                };
+                (source.title.to_lowercase(), i, entry)
+            })
         })
         .collect();
     keyed.par_sort_unstable_by(|(ta, ia, a), (tb, ib, b)| {
