@@ -22,8 +22,7 @@ use crate::content::frontmatter::Source;
 use crate::diagnostic::Diagnostic;
 use crate::lock::lock;
 use crate::markdown::REF_ANCHOR;
-use crate::model::TimelineEvent;
-use crate::model::{Report, Site, urls};
+use crate::model::{Report, Site, TimelineEvent, urls};
 
 /// One HTML page to render.
 #[derive(Debug, Clone, Copy)]
