@@ -8,10 +8,26 @@
 
 use std::hint::black_box;
 
+/// How many items are read ahead at a time: their reads fit the cache
+/// with room to spare for the work on them.
+pub const RUN: usize = 256;
+
 /// Reads, for each of `items`, what `read` reads (summing what it
 /// returns, so the reads are not optimised away).
 pub fn read_ahead<T>(items: &[T], read: impl Fn(&T) -> usize) {
     black_box(items.iter().map(read).sum::<usize>());
+}
+
+/// `items` in order, each run of [`RUN`] read ahead by `read` (see
+/// [`read_ahead`]) before its first item is handed out.
+pub fn in_runs<'a, T, R>(items: &'a [T], read: R) -> impl Iterator<Item = &'a T> + Clone
+where
+    R: Fn(&T) -> usize + Clone + 'a,
+{
+    items.chunks(RUN).flat_map(move |run| {
+        read_ahead(run, &read);
+        run
+    })
 }
 
 /// A byte of `text`, for [`read_ahead`]: reading it brings the start of

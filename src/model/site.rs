@@ -16,7 +16,7 @@ use crate::diagnostic::Diagnostic;
 use super::report::Report;
 use super::slug::slugify;
 use super::urls::Urls;
-use crate::ahead::{read_ahead, touch};
+use crate::ahead::{self, RUN, read_ahead, touch};
 
 /// The site model every page is rendered from.
 #[derive(Debug)]
@@ -147,14 +147,9 @@ fn newest_first(reports: Vec<Arc<Report>>) -> Vec<Arc<Report>> {
 fn tags_and_timeline(reports: &[Arc<Report>]) -> (Vec<Tag>, Vec<Vec<usize>>, Vec<TimelineEvent>) {
     let mut tags = TagTable::default();
     let names = |names: &[String]| names.iter().map(|n| touch(n)).sum::<usize>();
-    let report_tags: Vec<Vec<usize>> = reports
-        .chunks(RUN)
-        .inspect(|run| {
-            read_ahead(run, |r| {
-                names(&r.tags) + r.events.iter().map(|e| names(&e.tags)).sum::<usize>()
-            })
-        })
-        .flatten()
+    let read =
+        |r: &Arc<Report>| names(&r.tags) + r.events.iter().map(|e| names(&e.tags)).sum::<usize>();
+    let report_tags: Vec<Vec<usize>> = ahead::in_runs(reports, read)
         .enumerate()
         .map(|(i, r)| tags.add_report(i, &r.tags))
         .collect();
@@ -261,9 +256,6 @@ impl TagTable {
         order
     }
 }
-
-/// How many reports are read ahead at a time (see [`crate::ahead`]).
-const RUN: usize = 256;
 
 /// Paths the site's own pages use; no report may take them.
 const RESERVED: [&str; 4] = ["tags/", "timeline/", "sources/", "page/"];

@@ -3,7 +3,8 @@
 use serde::Serialize;
 
 use super::OutputFile;
-use super::pages::read_events_ahead;
+use super::pages::event_reads;
+use crate::ahead;
 use crate::model::Site;
 
 #[derive(Serialize)]
@@ -44,19 +45,12 @@ fn seq<I: IntoIterator<Item: Serialize>>(items: I) -> Seq<I::IntoIter> {
     Seq(items.into_iter())
 }
 
-/// How many events are read ahead at a time.
-const RUN: usize = 256;
-
 /// The timeline as JSON: report URLs are absolute with a base URL and
 /// root-relative (`/reports/x/`) without one.
 pub fn timeline_json(site: &Site) -> OutputFile {
     // In runs, each read ahead before it is written: the events' reports
     // are spread over the whole model.
-    let runs = site
-        .timeline
-        .chunks(RUN)
-        .inspect(|run| read_events_ahead(site, run));
-    let events = runs.flatten().map(|e| {
+    let events = ahead::in_runs(&site.timeline, |e| event_reads(site, e)).map(|e| {
         let report = &site.reports[e.report];
         let event = &report.events[e.event];
         EventData {

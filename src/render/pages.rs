@@ -420,10 +420,7 @@ fn timeline_page(
     year: Option<i32>,
 ) -> Result<OutputFile, Diagnostic> {
     let events = &site.timeline[shared.events(site, year)];
-    let dir = match year {
-        Some(y) => format!("{TIMELINE_DIR}{y}/"),
-        None => TIMELINE_DIR.to_string(),
-    };
+    let dir = Job::Timeline(year).dir(site);
     let mut hint = PAGE;
     if !tera.is_built_in("timeline.html") {
         let all: Vec<Value> = events.par_iter().map(|e| event_value(site, e)).collect();
@@ -447,7 +444,7 @@ fn timeline_page(
             run.insert_value("previous_year", previous.map_or(Value::none(), Value::from));
             run.insert("offset", &range.start);
             run.insert("last", &(range.end == events.len()));
-            read_events_ahead(site, &events[range.clone()]);
+            read_ahead(&events[range.clone()], |e| event_reads(site, e));
             let values = events[range].iter().map(|e| event_value(site, e));
             run.insert_value("events", Value::from(values.collect::<Vec<_>>()));
             run.insert("root", &root);
@@ -602,21 +599,19 @@ fn event_value(site: &Site, e: &TimelineEvent) -> Value {
     ))
 }
 
-/// Reads ahead (see [`crate::ahead`]) what `events` show of their
-/// reports and sources.
-pub fn read_events_ahead(site: &Site, events: &[TimelineEvent]) {
-    read_ahead(events, |e| {
-        let r = &site.reports[e.report];
-        let event = &r.events[e.event];
-        let sources = event.source_numbers.iter();
-        let sources = sources.map(|&n| &r.references[n - 1].source);
-        let source =
-            |s: &Source| touch(&s.id) + touch(&s.title) + s.url.as_ref().map_or(0, |u| touch(&u.0));
-        touch(&r.title)
-            + touch(&r.dir)
-            + touch(&event.title)
-            + sources.map(|s| source(s)).sum::<usize>()
-    });
+/// Reads what event `e` shows of its report and sources, for
+/// [`read_ahead`].
+pub fn event_reads(site: &Site, e: &TimelineEvent) -> usize {
+    let r = &site.reports[e.report];
+    let event = &r.events[e.event];
+    let sources = event.source_numbers.iter();
+    let sources = sources.map(|&n| source_reads(&r.references[n - 1].source));
+    touch(&r.title) + touch(&r.dir) + touch(&event.title) + sources.sum::<usize>()
+}
+
+/// Reads what every link to source `s` shows, for [`read_ahead`].
+fn source_reads(s: &Source) -> usize {
+    touch(&s.id) + touch(&s.title) + s.url.as_ref().map_or(0, |u| touch(&u.0))
 }
 
 /// What makes a relative source link work from the sources index (whose
@@ -635,6 +630,9 @@ const SOURCE_LIST: &str = "\u{1}annalist:source_list\u{1}";
 
 /// How many sources one run of `source_list.html` renders.
 const SOURCE_RUN: usize = 256;
+
+/// About how much an entry adds to the sources index.
+const SOURCE: usize = 1024;
 
 /// The sources index: `sources.html` with `source_list` and `source_count`,
 /// the entries rendered by `source_list.html` in parallel runs (one page
@@ -656,7 +654,7 @@ fn sources_page(site: &Site, tera: &Templates, mut ctx: Context) -> Result<Outpu
         placeholder: SOURCE_LIST,
         len: site.sources.len(),
         run: SOURCE_RUN,
-        entry_size: 1024,
+        entry_size: SOURCE,
         render: |range: Range<usize>| {
             read_ahead(&site.sources[range.clone()], |e| {
                 let s = &e.source;
@@ -664,19 +662,14 @@ fn sources_page(site: &Site, tera: &Templates, mut ctx: Context) -> Result<Outpu
                     let r = &site.reports[ri];
                     touch(&r.title) + touch(&r.dir) + r.references[number - 1].number
                 });
-                touch(&s.title)
-                    + touch(&s.id)
-                    + touch(&s.publisher)
-                    + touch(&s.author)
-                    + s.url.as_ref().map_or(0, |u| touch(&u.0))
-                    + citing.sum::<usize>()
+                source_reads(s) + touch(&s.publisher) + touch(&s.author) + citing.sum::<usize>()
             });
             let entries = site.sources[range.clone()].iter().zip(&anchors[range]);
             let values = entries.map(|(e, a)| source_value(site, &root, e, a));
             let mut run = Context::new();
             run.insert_value("sources", Value::from(values.collect::<Vec<_>>()));
             run.insert("root", &root);
-            tera.render_sized("source_list.html", &run, SOURCE_RUN * 1024)
+            tera.render_sized("source_list.html", &run, SOURCE_RUN * SOURCE)
         },
     };
     list.splice(frame)
