@@ -741,6 +741,9 @@ fn a_rebuild_mends_a_tampered_output_and_follows_no_link() {
     site.write("public/old/deep/page.html", "stale");
     let odd = std::ffi::OsStr::from_bytes(b"stale-\xff.html");
     fs::write(public.join(odd), "stale").expect("odd name");
+    let odd_folder = public.join(std::ffi::OsStr::from_bytes(b"stale-\xfe"));
+    fs::create_dir_all(odd_folder.join("index")).expect("odd folder");
+    fs::write(odd_folder.join("index.html"), "stale").expect("in odd folder");
 
     site.build(&[]).expect_clean();
     assert_eq!(folder(), before, "mended in place");

@@ -15,7 +15,7 @@ use std::path::Path;
 
 use rayon::prelude::*;
 
-/// Says whether the new site has a file, or a folder, at a path.
+/// Says whether the new site has a file at a path.
 pub type Wanted<'a> = dyn Fn(&str) -> bool + Sync + 'a;
 
 #[cfg(target_os = "linux")]
@@ -244,10 +244,10 @@ mod linux {
             at.ok_or_else(|| io::Error::other("empty folder path"))
         }
 
-        /// Removes every file and folder of this site that is not in the
-        /// new site: not a path `is_file` or `is_dir` says it has.
-        pub fn prune(&self, is_file: &Wanted<'_>, is_dir: &Wanted<'_>) -> io::Result<()> {
-            prune(Dir::read_from(&self.dir)?, "", is_file, is_dir)
+        /// Removes every file of this site that is not in the new site
+        /// (not a path `is_file` says it has), and the folders left empty.
+        pub fn prune(&self, is_file: &Wanted<'_>) -> io::Result<()> {
+            prune(Dir::read_from(&self.dir)?, "", is_file).map(|_| ())
         }
     }
 
@@ -294,35 +294,40 @@ mod linux {
     }
 
     /// Removes what `entries`' folder (the site's folder `prefix`) holds
-    /// that the new site does not, looking into the folders it keeps in
-    /// parallel.
-    fn prune(
-        mut entries: Dir,
-        prefix: &str,
-        is_file: &Wanted<'_>,
-        is_dir: &Wanted<'_>,
-    ) -> io::Result<()> {
-        let mut kept = Vec::new();
+    /// that the new site does not, looking into its folders in parallel.
+    /// A folder left empty is removed: the new site has no file in it.
+    /// Says whether this folder is left empty.
+    fn prune(mut entries: Dir, prefix: &str, is_file: &Wanted<'_>) -> io::Result<bool> {
+        let mut folders = Vec::new();
+        let mut files = 0;
         each_entry(&mut entries, |dir, name, kind| {
             let path = name.to_str().ok().map(|n| format!("{prefix}{n}"));
-            let wanted = |has: &Wanted<'_>| path.as_deref().is_some_and(has);
             match kind {
-                FileType::Directory if wanted(is_dir) => kept.extend(path),
-                FileType::Directory => {
-                    empty(open_dir(dir, OsStr::from_bytes(name.to_bytes()))?)?;
-                    unlinkat(dir, name, AtFlags::REMOVEDIR)?;
-                }
-                _ if wanted(is_file) => {}
+                FileType::Directory => match path {
+                    Some(path) => folders.push(path),
+                    // Not a name the new site can have.
+                    None => {
+                        empty(open_dir(dir, OsStr::from_bytes(name.to_bytes()))?)?;
+                        unlinkat(dir, name, AtFlags::REMOVEDIR)?;
+                    }
+                },
+                _ if path.as_deref().is_some_and(is_file) => files += 1,
                 _ => unlinkat(dir, name, AtFlags::empty())?,
             }
             Ok(())
         })?;
         let dir = entries.fd()?;
-        kept.par_iter().try_for_each(|path| {
+        let removed = folders.par_iter().map(|path| -> io::Result<usize> {
             let name = path.rsplit('/').next().unwrap_or(path);
             let entries = Dir::new(open_dir(dir, OsStr::new(name))?)?;
-            prune(entries, &format!("{path}/"), is_file, is_dir)
-        })
+            if !prune(entries, &format!("{path}/"), is_file)? {
+                return Ok(0);
+            }
+            unlinkat(dir, name, AtFlags::REMOVEDIR)?;
+            Ok(1)
+        });
+        let removed = removed.sum::<io::Result<usize>>()?;
+        Ok(files == 0 && removed == folders.len())
     }
 
     /// Deletes the folder `path` and everything in it, folders in
@@ -432,7 +437,7 @@ mod portable {
         }
 
         /// Unreachable: there is no previous site.
-        pub fn prune(&self, _: &Wanted<'_>, _: &Wanted<'_>) -> io::Result<()> {
+        pub fn prune(&self, _: &Wanted<'_>) -> io::Result<()> {
             match *self {}
         }
     }

@@ -210,15 +210,11 @@ impl Stage {
             let paths = lock(paths);
             let (staged, kept): (Vec<_>, Vec<_>) = paths.iter().partition(|(_, staged)| **staged);
             if staged.len() < kept.len() {
-                let dirs: HashSet<&str, ahash::RandomState> = paths
-                    .keys()
-                    .flat_map(|f| f.match_indices('/').map(|(end, _)| &f[..end]))
-                    .collect();
                 let is_file = |path: &str| paths.contains_key(path);
                 staged
                     .par_iter()
                     .try_for_each(|(path, _)| previous.take(&self.folder, path))
-                    .and_then(|()| previous.prune(&is_file, &|path| dirs.contains(path)))
+                    .and_then(|()| previous.prune(&is_file))
                     .map_err(CommitError::During)?;
                 drop(paths);
                 self.committed = true;
