@@ -94,12 +94,19 @@ pub fn build(
     let (mut pages, reports): (Vec<Arc<Report>>, Vec<Arc<Report>>) =
         all.iter().cloned().partition(|r| r.standalone);
     // The paths are checked in the order of the content walk (the first of
-    // two pages with one path is the one named), beside the sort.
-    let ((), reports) = rayon::join(|| check_paths(&all, &mut diags), || newest_first(reports));
+    // two pages with one path is the one named), on one thread beside the
+    // rest of the model, which runs on the other and in parallel.
+    let ((), (reports, sources, (tag_list, report_tags, timeline))) = rayon::join(
+        || check_paths(&all, &mut diags),
+        || {
+            let reports = newest_first(reports);
+            let (sources, tags) =
+                rayon::join(|| sources_index(&reports), || tags_and_timeline(&reports));
+            (reports, sources, tags)
+        },
+    );
     drop(all);
     pages.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.path.cmp(&b.path)));
-    let (sources, (tag_list, report_tags, timeline)) =
-        rayon::join(|| sources_index(&reports), || tags_and_timeline(&reports));
     let site = Site {
         urls: Urls::new(config.base_url.clone()),
         config,
