@@ -136,5 +136,6 @@ def main() -> None:
         for d in (OUT / f"annalist-out-{n}", OUT / f"annalist-out-{n}-ns", OUT / f"hugo-out-{n}"):
             shutil.rmtree(d, ignore_errors=True)
 
+
 if __name__ == "__main__":
     main()
